@@ -1,0 +1,244 @@
+"""The `codemod` command line: thin click commands over the Python API."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import click
+
+from codemods import __version__, report
+from codemods.errors import CodemodError
+from codemods.exitcodes import ExitCode
+
+logger = logging.getLogger(__name__)
+
+
+class _State:
+    def __init__(self, root: Path, debug: bool) -> None:
+        self.root = root
+        self.debug = debug
+
+
+def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn known errors into a message and an exit code; --debug shows the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        state: Optional[_State] = click.get_current_context().find_object(_State)
+        try:
+            return command(*args, **kwargs)
+        except CodemodError as error:
+            if state is not None and state.debug:
+                raise
+            report.error(str(error))
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            report.error("interrupted; the repository is unchanged")
+            sys.exit(ExitCode.INTERRUPTED)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Folder of the target repository.",
+)
+@click.option("--no-color", is_flag=True, help="Plain output without colors or styles.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(__version__, prog_name="codemod")
+@click.pass_context
+def main(context: click.Context, root: Path, no_color: bool, debug: bool) -> None:
+    """Move a legacy Python codebase into one package, batch by batch, with shims."""
+    report.configure(color=not no_color and sys.stdout.isatty())
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    context.obj = _State(root=root.resolve(), debug=debug)
+
+
+@main.command()
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, allow_dash=True), help="Write the whole inventory as JSON to this file ('-' for stdout).")
+@click.option("--no-cache", is_flag=True, help="Parse every file again instead of reusing .codemod/cache.sqlite.")
+@click.option("--graph", "graph_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the import graph as Graphviz DOT to this file.")
+@click.pass_obj
+@_handle_errors
+def inventory(state: _State, json_path: Optional[str], no_cache: bool, graph_path: Optional[Path]) -> None:
+    """Scan every Python file, resolve its imports and list references and hazards."""
+    from codemods.config import load_config
+    from codemods.errors import ConfigError
+    from codemods.workspace import scan_target
+
+    try:
+        config = load_config(state.root)
+    except ConfigError:
+        config = None
+    started = time.perf_counter()
+    with report.progress("scanning") as progress:
+        result = scan_target(state.root, config, use_cache=not no_cache, progress=progress)
+    elapsed = time.perf_counter() - started
+
+    if json_path:
+        _write_json(json_path, report.to_jsonable(result))
+    if graph_path:
+        from inventory import build_graph
+
+        graph_path.write_text(build_graph(result).to_dot(), encoding="utf-8")
+    if json_path != "-":
+        report.render_inventory(result)
+    unresolved = sum(1 for item in result.imports if item.resolution.status == "unresolved")
+    report.summary(
+        f"{len(result.files)} Python files, {len(result.imports)} import sites, {unresolved} unresolved, "
+        f"{len(result.references)} references from other files, in {elapsed:.2f} s"
+    )
+
+
+@main.command()
+@click.option("--batch", "batch", required=True, help="Name of the batch in [tool.codemod] to preview.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff of every rewritten file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on stdout.")
+@click.pass_obj
+@_handle_errors
+def plan(state: _State, batch: str, show_diff: bool, as_json: bool) -> None:
+    """Preview a batch: moves, rewritten import sites, shims and hazards."""
+    from codemods.config import load_config
+    from codemods.plan import plan_batch
+    from codemods.workspace import file_reader, scan_target
+
+    config = load_config(state.root)
+    config.batch(batch)
+    with report.progress("scanning") as progress:
+        inventory = scan_target(state.root, config, progress=progress)
+    result = plan_batch(config, batch, inventory, file_reader(state.root))
+
+    if as_json:
+        report.print_json(report.plan_as_dict(result, with_diff=show_diff))
+    else:
+        report.render_plan(result, show_diff=show_diff)
+    stats = result.stats
+    report.summary(
+        f"batch {batch}: {stats['moves']} files move, {stats['sites_rewritten']} import sites and "
+        f"{stats['strings_rewritten']} strings rewritten in {stats['files_changed']} files, {stats['sites_kept']} sites left "
+        f"on shims, {stats['shims']} shims, {stats['hazards']} hazards"
+    )
+
+
+@main.command()
+@click.option("--batch", "batch", required=True, help="Name of the batch to apply.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@click.pass_obj
+@_handle_errors
+def apply(state: _State, batch: str, as_json: bool) -> None:
+    """Commit a batch on branch codemod/BATCH; your checkout stays as it is."""
+    from codemods.apply import apply_batch
+
+    with report.progress("applying") as progress:
+        result = apply_batch(state.root, batch, progress=progress)
+    if as_json:
+        report.print_json(
+            {
+                "batch": result.batch,
+                "branch": result.branch,
+                "base": result.base,
+                "rename_commit": result.rename_commit,
+                "rewrite_commit": result.rewrite_commit,
+                "already_applied": result.already_applied,
+                "stats": result.plan.stats,
+            }
+        )
+    else:
+        report.render_apply(result)
+    if not result.already_applied:
+        report.summary(
+            f"applied {batch} on {result.branch}; review with `git log --stat {result.branch}` and "
+            f"check with `codemod verify --batch {batch}`"
+        )
+
+
+@main.command()
+@click.option("--batch", "batch", required=True, help="Name of the applied batch to check.")
+@click.option("--no-entry-points", is_flag=True, help="Skip running moved entry points by their old paths.")
+@click.option("--allow-network", is_flag=True, help="Run checks with network access (by default each runs under `unshare -n` when available).")
+@click.option("--python", "python", help="Interpreter for the checks (default: the one running codemod).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds each check may run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON on stdout.")
+@click.pass_obj
+@_handle_errors
+def verify(
+    state: _State, batch: str, no_entry_points: bool, allow_network: bool, python: Optional[str], timeout: float, as_json: bool
+) -> None:
+    """Prove that old and new imports both work and moved scripts still run."""
+    from codemods.verify import verify_batch
+
+    result = verify_batch(
+        state.root,
+        batch,
+        python=python,
+        isolate_network=not allow_network,
+        run_entry_points=not no_entry_points,
+        timeout=timeout,
+    )
+    if as_json:
+        report.print_json(result)
+    else:
+        report.render_verify(result)
+    counts = result.counts()
+    report.summary(
+        f"verify {batch}: {counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed, "
+        f"{counts.get('pre-existing', 0)} pre-existing, {counts.get('skipped', 0)} skipped"
+    )
+    if not result.ok:
+        sys.exit(ExitCode.FINDINGS)
+
+
+@main.command()
+@click.pass_obj
+@_handle_errors
+def status(state: _State) -> None:
+    """List each configured batch with its branch and state."""
+    from codemods.status import batch_statuses
+
+    rows = batch_statuses(state.root)
+    report.render_status(rows)
+
+
+@main.command()
+@click.option("--batch", "batch", required=True, help="Name of the batch whose branch to delete.")
+@click.pass_obj
+@_handle_errors
+def rollback(state: _State, batch: str) -> None:
+    """Delete the branch of an applied, unmerged batch."""
+    from codemods.status import rollback_batch
+
+    message = rollback_batch(state.root, batch)
+    report.summary(message)
+
+
+@main.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), help="Where to create the demo repository (default: a new temporary folder).")
+@_handle_errors
+def demo(folder: Optional[Path]) -> None:
+    """Copy a small legacy repository and run inventory, plan, apply and verify on it."""
+    from codemods.demo import run_demo
+
+    run_demo(folder)
+
+
+def _write_json(path: str, data: Any) -> None:
+    import json
+
+    text = json.dumps(data, indent=2) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,32 @@
+"""The one error family the toolkit raises for problems a user can fix."""
+
+from __future__ import annotations
+
+
+class CodemodError(Exception):
+    """A problem with the user's input or repository, with what to do about it.
+
+    The message says what failed, on which value, and what to do next. The CLI
+    prints it without a traceback and exits with ``ExitCode.USAGE`` or
+    ``ExitCode.FAILURE``.
+    """
+
+    exit_code = 4  # ExitCode.FAILURE; kept as a literal so this module imports nothing
+
+
+class ConfigError(CodemodError):
+    """The `[tool.codemod]` table or `codemod.toml` is missing or invalid."""
+
+    exit_code = 2  # ExitCode.USAGE
+
+
+class GitError(CodemodError):
+    """A git command failed or the repository is in a state the tool cannot use."""
+
+
+class BatchError(CodemodError):
+    """A batch cannot be planned, applied or verified as asked."""
+
+
+class LockedError(CodemodError):
+    """Another codemod command is writing to the same repository."""

@@ -1,0 +1,613 @@
+"""Turn a configured batch and an inventory into a plan: moves, rewrites, shims, hazards.
+
+The plan is computed once and used twice: `codemod plan` prints it, and
+`codemod apply` writes exactly the bytes it holds. Which module an import
+site reaches is decided by the inventory's resolution, never by matching
+names, so a same-named module in another folder is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import fnmatch
+import logging
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Callable, Optional
+
+from codemods.config import BatchConfig, Config, MoveRule, is_dotted_name, is_identifier
+from codemods.errors import BatchError
+from codemods.model import SiteRewrite, Skipped, StringRewrite
+from codemods.transform import transform_file_source
+from inventory.model import ExternalReference, FileFacts, ImportSite, Inventory, ResolvedImport
+from shimgen.render import ShimSpec
+
+logger = logging.getLogger(__name__)
+
+REWRITABLE_STRING_KINDS = frozenset({"mock.patch", "patch", "patch.object", "patch.multiple", "import_module", "__import__"})
+
+
+@dataclass(frozen=True)
+class FileMove:
+    """One Python file that moves, with its old and new names."""
+
+    old_path: str
+    new_path: str
+    new_module: str
+    old_module: str  # name from the repository root; "" when the path is not a dotted name
+    is_package_init: bool
+    is_entry_point: bool
+    is_test: bool
+    rule: str  # the `moves` key that selected it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hazard, or a site left alone, with where it is and why."""
+
+    file: str
+    line: int
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """New content for one file; ``new_path`` differs from ``path`` when the file moves."""
+
+    path: str
+    new_path: str
+    before: bytes
+    after: bytes
+    sites: tuple[SiteRewrite, ...] = ()
+    strings: tuple[StringRewrite, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        before = self.before.decode("utf-8", "replace").splitlines(keepends=True)
+        after = self.after.decode("utf-8", "replace").splitlines(keepends=True)
+        return "".join(
+            difflib.unified_diff(before, after, fromfile=f"a/{self.path}", tofile=f"b/{self.new_path}")
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    batch: str
+    package: str
+    package_root: str
+    moves: tuple[FileMove, ...]
+    new_init_files: tuple[str, ...]
+    changes: tuple[FileChange, ...]
+    shims: tuple[ShimSpec, ...]
+    kept: tuple[Finding, ...]  # import sites left on the shim, with the reason
+    hazards: tuple[Finding, ...]
+    commands: tuple[ExternalReference, ...]  # non-Python files that start or name a moved file
+    stats: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def rewritten_sites(self) -> int:
+        return sum(len(change.sites) - _skipped_sites(change) for change in self.changes)
+
+    @property
+    def rewritten_strings(self) -> int:
+        return sum(len(change.strings) for change in self.changes)
+
+
+def _skipped_sites(change: FileChange) -> int:
+    site_lines = {site.line for site in change.sites}
+    return sum(1 for skipped in change.skipped if skipped.line in site_lines and skipped.code != "file-path")
+
+
+Reader = Callable[[str], bytes]
+
+
+def plan_batch(config: Config, batch_name: str, inventory: Inventory, read: Reader) -> Plan:
+    """Build the plan of one batch from the inventory; ``read`` returns a file's bytes."""
+    batch = config.batch(batch_name)
+    facts_by_path = {facts.path: facts for facts in inventory.files}
+
+    moves = expand_moves(config, batch, facts_by_path)
+    _check_targets(config, moves, facts_by_path)
+    folder_moves = _moved_folders(batch, moves)
+
+    renamer = _Renamer(moves, folder_moves)
+    site_rewrites, kept = _plan_import_sites(config, inventory, renamer, facts_by_path)
+    string_rewrites = _plan_string_references(inventory, renamer)
+    changes = _render_changes(moves, site_rewrites, string_rewrites, read)
+
+    hazards = tuple(_collect_hazards(moves, facts_by_path, changes, inventory))
+    commands = tuple(ref for ref in inventory.references if ref.target in renamer.file_moves)
+    shims = tuple(_shim_specs(config, batch, moves, facts_by_path))
+    new_inits = _new_init_files(config, moves, facts_by_path)
+
+    plan = Plan(
+        batch=batch.name,
+        package=config.package,
+        package_root=config.package_root,
+        moves=moves,
+        new_init_files=new_inits,
+        changes=tuple(change for change in changes if change.changed or change.skipped),
+        shims=shims,
+        kept=tuple(kept),
+        hazards=hazards,
+        commands=commands,
+    )
+    plan.stats.update(
+        moves=len(moves),
+        files_changed=sum(1 for change in changes if change.changed),
+        sites_rewritten=plan.rewritten_sites,
+        strings_rewritten=plan.rewritten_strings,
+        sites_kept=len(kept),
+        shims=len(shims),
+        hazards=len(hazards),
+        commands=len(commands),
+    )
+    return plan
+
+
+# Moves -----------------------------------------------------------------------
+
+
+def expand_moves(config: Config, batch: BatchConfig, facts_by_path: Mapping[str, FileFacts]) -> tuple[FileMove, ...]:
+    """Expand file, folder and glob rules into one move per Python file."""
+    moves: dict[str, FileMove] = {}
+    for rule in batch.moves:
+        for old_path, new_module in _expand_rule(config, batch, rule, facts_by_path):
+            if old_path in moves:
+                raise BatchError(
+                    f"batch {batch.name!r}: {old_path} is selected by both {moves[old_path].rule!r} and "
+                    f"{rule.source!r}; keep it in one rule."
+                )
+            _check_not_protected(config, batch, old_path)
+            facts = facts_by_path[old_path]
+            is_init = PurePosixPath(old_path).name == "__init__.py"
+            moves[old_path] = FileMove(
+                old_path=old_path,
+                new_path=_module_path(config, new_module, is_init),
+                new_module=new_module,
+                old_module=path_to_module(old_path) or "",
+                is_package_init=is_init,
+                is_entry_point=facts.is_entry_point,
+                is_test=facts.is_test,
+                rule=rule.source,
+            )
+    return tuple(sorted(moves.values(), key=lambda move: move.old_path))
+
+
+def _expand_rule(
+    config: Config, batch: BatchConfig, rule: MoveRule, facts_by_path: Mapping[str, FileFacts]
+) -> Iterable[tuple[str, str]]:
+    where = f"{config.path}: batch {batch.name!r} moves {rule.source!r}"
+    if rule.kind == "file":
+        if rule.source not in facts_by_path:
+            raise BatchError(f"{where}: {rule.source} is not a Python file of this repository (or it is excluded); check the path.")
+        yield rule.source, rule.target
+        return
+
+    if rule.kind == "folder":
+        folder = rule.source.rstrip("/")
+        found = sorted(path for path in facts_by_path if path.startswith(folder + "/"))
+        if not found:
+            raise BatchError(f"{where}: no Python files under {folder}/; check the folder name.")
+        for path in found:
+            parts = PurePosixPath(path[len(folder) + 1 :]).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            bad = next((part for part in parts if not is_identifier(part)), None)
+            if bad is not None:
+                raise BatchError(
+                    f"{where}: {path} has {bad!r} in its path, which is not a valid module name; "
+                    "move that file with its own rule and an explicit target."
+                )
+            yield path, ".".join((rule.target, *parts))
+        return
+
+    matched = sorted(path for path in facts_by_path if fnmatch.fnmatchcase(path, rule.source))
+    if not matched:
+        raise BatchError(f"{where}: the pattern matches no Python file; check the pattern.")
+    for path in matched:
+        stem = PurePosixPath(path).stem
+        target = rule.target.replace("{stem}", stem)
+        if not is_dotted_name(target):
+            raise BatchError(
+                f"{where}: {path} would become {target!r}, which is not a valid module name; "
+                "give that file a rule of its own with a valid target."
+            )
+        yield path, target
+
+
+def _check_not_protected(config: Config, batch: BatchConfig, path: str) -> None:
+    for pattern in config.protect:
+        if fnmatch.fnmatchcase(path, pattern) or PurePosixPath(path).match(pattern):
+            raise BatchError(
+                f"{config.path}: batch {batch.name!r} would move {path}, which the protect pattern "
+                f"{pattern!r} keeps in place; narrow the move or remove the pattern."
+            )
+
+
+def _module_path(config: Config, module: str, is_package: bool) -> str:
+    relative = module.replace(".", "/") + ("/__init__.py" if is_package else ".py")
+    return f"{config.package_root}/{relative}" if config.package_root else relative
+
+
+def _check_targets(config: Config, moves: tuple[FileMove, ...], facts_by_path: Mapping[str, FileFacts]) -> None:
+    if config.package in _stdlib_names():
+        raise BatchError(
+            f"{config.path}: package {config.package!r} has the name of a standard-library module and would "
+            "shadow it; choose another package name."
+        )
+    moving = {move.old_path for move in moves}
+    targets: dict[str, str] = {}
+    module_paths = {PurePosixPath(move.new_path).with_suffix("").as_posix(): move for move in moves if not move.is_package_init}
+    for move in moves:
+        if move.new_path in targets:
+            raise BatchError(
+                f"{config.path}: {targets[move.new_path]} and {move.old_path} would both move to {move.new_path}; "
+                "give them different targets."
+            )
+        targets[move.new_path] = move.old_path
+        if move.new_path in facts_by_path and move.new_path not in moving:
+            raise BatchError(
+                f"{config.path}: {move.old_path} would move to {move.new_path}, which already exists; "
+                "pick another target or remove that file first."
+            )
+        for parent in PurePosixPath(move.new_path).parents:
+            clash = module_paths.get(parent.as_posix())
+            if clash is not None and clash is not move:
+                raise BatchError(
+                    f"{config.path}: {clash.old_path} would become module {clash.new_module} while "
+                    f"{move.old_path} needs {clash.new_module} to be a package; rename one target."
+                )
+
+
+def _moved_folders(batch: BatchConfig, moves: tuple[FileMove, ...]) -> dict[str, str]:
+    """Map each moved folder (and its sub-folders) to its new dotted package name."""
+    folders: dict[str, str] = {}
+    for rule in batch.moves:
+        if rule.kind != "folder":
+            continue
+        root = rule.source.rstrip("/")
+        folders[root] = rule.target
+        for move in moves:
+            if move.rule != rule.source:
+                continue
+            parent = PurePosixPath(move.old_path).parent
+            while parent.as_posix() != root and parent.as_posix().startswith(root + "/"):
+                relative = parent.as_posix()[len(root) + 1 :].replace("/", ".")
+                folders[parent.as_posix()] = f"{rule.target}.{relative}"
+                parent = parent.parent
+    return folders
+
+
+class _Renamer:
+    """Answers what a file or folder is called after the batch."""
+
+    def __init__(self, moves: tuple[FileMove, ...], folders: Mapping[str, str]) -> None:
+        self.file_moves = {move.old_path: move for move in moves}
+        self.folders = dict(folders)
+
+    def new_name(self, target: Optional[str]) -> Optional[str]:
+        if target is None:
+            return None
+        move = self.file_moves.get(target)
+        if move is not None:
+            return move.new_module
+        return self.folders.get(target.rstrip("/"))
+
+    def moved(self, path: str) -> Optional[FileMove]:
+        return self.file_moves.get(path)
+
+
+# Import sites ----------------------------------------------------------------
+
+
+def _plan_import_sites(
+    config: Config, inventory: Inventory, renamer: _Renamer, facts_by_path: Mapping[str, FileFacts]
+) -> tuple[dict[str, list[SiteRewrite]], list[Finding]]:
+    rewrites: dict[str, list[SiteRewrite]] = {}
+    kept: list[Finding] = []
+    for item in inventory.imports:
+        if item.resolution.status != "local":
+            continue
+        rewrite, reason = _rewrite_for_site(config, item, renamer, facts_by_path)
+        if rewrite is not None:
+            rewrites.setdefault(item.site.file, []).append(rewrite)
+        elif reason is not None:
+            kept.append(Finding(item.site.file, item.site.line, "kept-on-shim", reason))
+    return rewrites, kept
+
+
+def _rewrite_for_site(
+    config: Config, item: ResolvedImport, renamer: _Renamer, facts_by_path: Mapping[str, FileFacts]
+) -> tuple[Optional[SiteRewrite], Optional[str]]:
+    site, resolution = item.site, item.resolution
+    importer_move = renamer.moved(site.file)
+    module_new = renamer.new_name(resolution.target)
+    member_new = renamer.new_name(resolution.member_target) if site.kind == "from" else None
+
+    if module_new is None and member_new is None:
+        if importer_move is None:
+            return None, None
+        return _keep_pointing_at_old_code(item, importer_move)
+
+    if importer_move is not None and site.level and _relative_still_points(site, importer_move, module_new, member_new):
+        return None, None
+
+    if importer_move is None and not _package_reachable(config, item, facts_by_path):
+        return None, (
+            f"`{_spelling(site)}` reaches the moved module through {resolution.via or 'an unknown path'} "
+            f"({resolution.search_entry or 'root'}); the package root is not on sys.path there, so the "
+            "old import stays and the shim serves it"
+        )
+
+    if module_new is not None:
+        return _module_rewrite(site, module_new), None
+    assert member_new is not None
+    parent, _, leaf = member_new.rpartition(".")
+    return (
+        SiteRewrite(
+            line=site.line,
+            kind=site.kind,
+            module=site.module,
+            level=site.level,
+            name=site.name,
+            alias=site.alias,
+            target="member",
+            new_module=parent,
+            new_name=leaf,
+        ),
+        None,
+    )
+
+
+def _module_rewrite(site: ImportSite, new_module: str) -> SiteRewrite:
+    chain = site.kind == "import" and site.alias is None and "." in site.module
+    return SiteRewrite(
+        line=site.line,
+        kind=site.kind,
+        module=site.module,
+        level=site.level,
+        name=site.name,
+        alias=site.alias,
+        target="module",
+        new_module=new_module,
+        old_chain=site.module if chain or (site.kind == "import" and site.alias is None) else None,
+        new_chain=new_module if chain else None,
+    )
+
+
+def _keep_pointing_at_old_code(item: ResolvedImport, importer: FileMove) -> tuple[Optional[SiteRewrite], Optional[str]]:
+    """Rewrite a moved file's import of code that stays, so it still finds that code."""
+    site, resolution = item.site, item.resolution
+    if resolution.via == "relative":
+        absolute = resolution.module_name
+    elif resolution.via == "script-folder":
+        absolute = path_to_module(resolution.target or "") or ""
+    else:
+        return None, None
+
+    if not absolute or not is_dotted_name(absolute) or absolute == site.module and not site.level:
+        if resolution.via == "script-folder" and not absolute:
+            return None, (
+                f"{importer.old_path} imports `{_spelling(site)}` from its own folder; that folder is not a "
+                "valid dotted name from the repository root, so the import cannot follow the move"
+            )
+        return None, None
+    return _module_rewrite(site, absolute), None
+
+
+def _relative_still_points(
+    site: ImportSite, importer: FileMove, module_new: Optional[str], member_new: Optional[str]
+) -> bool:
+    """Return True when a relative import inside a moved file reaches the same code after the move."""
+    package = importer.new_module if importer.is_package_init else importer.new_module.rpartition(".")[0]
+    parts = package.split(".")
+    if site.level - 1 > len(parts):
+        return False
+    base = parts[: len(parts) - (site.level - 1)] if site.level > 1 else parts
+    module_after = ".".join([*base, *([site.module] if site.module else [])])
+    if module_new is not None:
+        return module_after == module_new
+    return member_new == f"{module_after}.{site.name}"
+
+
+def _package_reachable(config: Config, item: ResolvedImport, facts_by_path: Mapping[str, FileFacts]) -> bool:
+    """Return True when the new package can be imported wherever this site runs."""
+    resolution = item.resolution
+    if resolution.via in ("root", "relative"):
+        return config.package_root == ""
+    if resolution.via == "configured-root":
+        return resolution.search_entry == config.package_root
+    facts = facts_by_path.get(item.site.file)
+    folder = PurePosixPath(item.site.file).parent.as_posix()
+    folder = "" if folder == "." else folder
+    if folder == config.package_root:
+        return True
+    if facts is None:
+        return False
+    return any(edit.target == config.package_root for edit in facts.path_edits)
+
+
+def _spelling(site: ImportSite) -> str:
+    if site.kind == "import":
+        return f"import {site.module}" + (f" as {site.alias}" if site.alias else "")
+    return f"from {'.' * site.level}{site.module} import {site.name}" + (f" as {site.alias}" if site.alias else "")
+
+
+# String references -----------------------------------------------------------
+
+
+def _plan_string_references(inventory: Inventory, renamer: _Renamer) -> dict[str, list[StringRewrite]]:
+    names = _old_names(inventory, renamer)
+    rewrites: dict[str, list[StringRewrite]] = {}
+    for facts in inventory.files:
+        for reference in facts.strings:
+            if reference.kind not in REWRITABLE_STRING_KINDS:
+                continue
+            new_value = _renamed_value(reference.value, names)
+            if new_value is not None:
+                rewrites.setdefault(facts.path, []).append(
+                    StringRewrite(line=reference.line, old=reference.value, new=new_value, kind=reference.kind)
+                )
+    return rewrites
+
+
+def _old_names(inventory: Inventory, renamer: _Renamer) -> list[tuple[str, str]]:
+    """Return (old dotted name, new dotted name) pairs, longest first."""
+    pairs: dict[str, str] = {}
+    for path, move in renamer.file_moves.items():
+        if move.old_module:
+            pairs[move.old_module] = move.new_module
+        for name in inventory.names_of(path):
+            if is_dotted_name(name):
+                pairs.setdefault(name, move.new_module)
+    for folder, new in renamer.folders.items():
+        dotted = path_to_module(folder + "/__init__.py")
+        if dotted:
+            pairs.setdefault(dotted, new)
+    return sorted(pairs.items(), key=lambda pair: -len(pair[0]))
+
+
+def _renamed_value(value: str, names: list[tuple[str, str]]) -> Optional[str]:
+    for old, new in names:
+        if value == old or value.startswith(old + "."):
+            return new + value[len(old) :]
+    return None
+
+
+# Rendering -------------------------------------------------------------------
+
+
+def _render_changes(
+    moves: tuple[FileMove, ...],
+    site_rewrites: Mapping[str, list[SiteRewrite]],
+    string_rewrites: Mapping[str, list[StringRewrite]],
+    read: Reader,
+) -> list[FileChange]:
+    moves_by_path = {move.old_path: move for move in moves}
+    paths = sorted(set(site_rewrites) | set(string_rewrites) | set(moves_by_path))
+    changes = []
+    for path in paths:
+        move = moves_by_path.get(path)
+        new_path = move.new_path if move else path
+        source = read(path)
+        sites = tuple(site_rewrites.get(path, ()))
+        strings = tuple(string_rewrites.get(path, ()))
+        try:
+            after, result = transform_file_source(
+                source,
+                path=path,
+                rewrites=sites,
+                strings=strings,
+                move=(path, new_path) if move else None,
+            )
+        except Exception as error:  # noqa: BLE001 - a file that does not parse is never written
+            logger.warning("%s: not rewritten: %s", path, error)
+            after = source
+            result_skipped: tuple[Skipped, ...] = (Skipped(0, f"not rewritten: {error}", code="parse-error"),)
+        else:
+            result_skipped = result.skipped
+        changes.append(
+            FileChange(
+                path=path, new_path=new_path, before=source, after=after, sites=sites, strings=strings, skipped=result_skipped
+            )
+        )
+    return changes
+
+
+# Hazards, shims, packages ----------------------------------------------------
+
+
+def _collect_hazards(
+    moves: tuple[FileMove, ...],
+    facts_by_path: Mapping[str, FileFacts],
+    changes: list[FileChange],
+    inventory: Inventory,
+) -> Iterable[Finding]:
+    moved = {move.old_path for move in moves}
+    for move in moves:
+        facts = facts_by_path[move.old_path]
+        for hazard in facts.hazards:
+            if hazard.kind == "file-relative-path":
+                continue  # reported below from the transform's own result
+            yield Finding(hazard.file, hazard.line, hazard.kind, hazard.detail)
+        if move.is_test:
+            yield Finding(move.old_path, 0, "test-moved", "a test file moves without a shim; tests are never replaced by stubs")
+    for change in changes:
+        for skipped in change.skipped:
+            yield Finding(change.path, skipped.line, skipped.code or "not-rewritten", skipped.reason)
+    for facts in inventory.files:
+        for reference in facts.strings:
+            if reference.kind == "import-text" and reference.module and any(
+                _names_moved_file(reference.module, inventory, path) for path in moved
+            ):
+                yield Finding(facts.path, reference.line, "import-text", f"code writes import text naming a moved module: {reference.value!r}")
+
+
+def _names_moved_file(module: str, inventory: Inventory, path: str) -> bool:
+    return module in inventory.names_of(path) or module == path_to_module(path)
+
+
+def _shim_specs(
+    config: Config, batch: BatchConfig, moves: tuple[FileMove, ...], facts_by_path: Mapping[str, FileFacts]
+) -> Iterable[ShimSpec]:
+    today = datetime.date.today().isoformat()
+    for move in moves:
+        if move.is_test:
+            continue
+        facts = facts_by_path[move.old_path]
+        yield ShimSpec(
+            old_path=move.old_path,
+            old_module=move.old_module,
+            new_module=move.new_module,
+            kind="package" if move.is_package_init else "module",
+            batch=batch.name,
+            created=today,
+            remove_after=config.shim_remove_after,
+            exported_names=tuple(sorted(set(facts.defines))),
+            package_root=config.package_root,
+        )
+
+
+def _new_init_files(config: Config, moves: tuple[FileMove, ...], facts_by_path: Mapping[str, FileFacts]) -> tuple[str, ...]:
+    existing = set(facts_by_path) | {move.new_path for move in moves if move.is_package_init}
+    needed: set[str] = set()
+    stop = PurePosixPath(config.package_root) if config.package_root else PurePosixPath(".")
+    for move in moves:
+        parent = PurePosixPath(move.new_path).parent
+        while parent != stop and parent.as_posix() not in ("", "."):
+            init = (parent / "__init__.py").as_posix()
+            if init not in existing:
+                needed.add(init)
+            parent = parent.parent
+    return tuple(sorted(needed))
+
+
+def path_to_module(path: str) -> Optional[str]:
+    """Return the dotted name of a repository file imported from the root, or None."""
+    pure = PurePosixPath(path)
+    parts = list(pure.with_suffix("").parts) if pure.suffix == ".py" else list(pure.parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(is_identifier(part) for part in parts):
+        return None
+    return ".".join(parts)
+
+
+def _stdlib_names() -> frozenset[str]:
+    names = getattr(sys, "stdlib_module_names", None)
+    if names:
+        return frozenset(names)
+    return frozenset(sys.builtin_module_names) | frozenset(
+        {"os", "sys", "json", "logging", "typing", "re", "io", "time", "datetime", "collections", "pathlib",
+         "subprocess", "unittest", "test", "email", "http", "html", "xml", "string", "types", "abc", "ast",
+         "random", "math", "socket", "select", "signal", "queue", "threading", "asyncio", "enum", "copy"}
+    )

@@ -240,5 +240,14 @@ def _write_json(path: str, data: Any) -> None:
         Path(path).write_text(text, encoding="utf-8")
 
 
+def _register_command_modules() -> None:
+    from codemods import commands_analysis, commands_interface, commands_rewrite, commands_safety, commands_shims
+
+    for module in (commands_analysis, commands_interface, commands_rewrite, commands_safety, commands_shims):
+        module.register(main)
+
+
+_register_command_modules()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,7 +15,7 @@ import logging
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Callable, Optional
 
 from codemods.config import BatchConfig, Config, MoveRule, is_dotted_name, is_identifier
@@ -124,7 +124,10 @@ def plan_batch(config: Config, batch_name: str, inventory: Inventory, read: Read
     changes = _render_changes(moves, site_rewrites, string_rewrites, read)
 
     hazards = tuple(_collect_hazards(moves, facts_by_path, changes, inventory))
-    commands = tuple(ref for ref in inventory.references if ref.target in renamer.file_moves)
+    config_file = _relative_to_root(config, inventory)
+    commands = tuple(
+        ref for ref in inventory.references if ref.target in renamer.file_moves and ref.file != config_file
+    )
     shims = tuple(_shim_specs(config, batch, moves, facts_by_path))
     new_inits = _new_init_files(config, moves, facts_by_path)
 
@@ -589,6 +592,13 @@ def _new_init_files(config: Config, moves: tuple[FileMove, ...], facts_by_path: 
                 needed.add(init)
             parent = parent.parent
     return tuple(sorted(needed))
+
+
+def _relative_to_root(config: Config, inventory: Inventory) -> str:
+    try:
+        return config.path.resolve().relative_to(Path(inventory.root).resolve()).as_posix()
+    except ValueError:
+        return ""
 
 
 def path_to_module(path: str) -> Optional[str]:

@@ -24,6 +24,7 @@ from codemods.plan import Plan
 from codemods.verify import VerifyReport
 from inventory.model import Inventory
 
+PLAIN_WIDTH = 200  # columns of tables written to a file or pipe
 _out: Console = Console()
 _err: Console = Console(stderr=True)
 
@@ -31,8 +32,13 @@ _err: Console = Console(stderr=True)
 def configure(*, color: bool) -> None:
     """Create the consoles; plain text when ``color`` is False or output is not a terminal."""
     global _out, _err
-    _out = Console(no_color=not color, highlight=color, soft_wrap=True)
-    _err = Console(stderr=True, no_color=not color, highlight=color, soft_wrap=True)
+    _out = Console(no_color=not color, highlight=color, soft_wrap=True, width=_width(sys.stdout))
+    _err = Console(stderr=True, no_color=not color, highlight=color, soft_wrap=True, width=_width(sys.stderr))
+
+
+def _width(stream: Any) -> Optional[int]:
+    # Rich assumes 80 columns when output goes to a file or pipe, which cuts paths in tables.
+    return None if stream.isatty() else PLAIN_WIDTH
 
 
 def out() -> Console:
@@ -152,10 +158,12 @@ def render_plan(plan: Plan, *, show_diff: bool) -> None:
     sites.add_column("from")
     sites.add_column("to")
     for change in plan.changes:
-        for site in change.sites:
-            written = f"{'.' * site.level}{site.module}" + (f" : {site.name}" if site.name else "")
-            target = site.new_module + (f" : {site.new_name}" if site.new_name else "")
-            sites.add_row(f"{change.path}:{site.line}", written, target)
+        for line, group in _sites_by_statement(change.sites):
+            site = group[0]
+            names = ", ".join(item.name for item in group if item.name)
+            written = f"{'.' * site.level}{site.module}" + (f" : {names}" if names else "")
+            targets = sorted({item.new_module + (f" : {item.new_name}" if item.new_name else "") for item in group})
+            sites.add_row(f"{change.path}:{line}", written, "\n".join(targets))
         for string in change.strings:
             sites.add_row(f"{change.path}:{string.line}", repr(string.old), repr(string.new))
     _out.print(sites)
@@ -180,6 +188,13 @@ def render_plan(plan: Plan, *, show_diff: bool) -> None:
         for change in plan.changes:
             if change.changed:
                 _out.print(Syntax(change.diff(), "diff", theme="ansi_dark", background_color="default", word_wrap=False))
+
+
+def _sites_by_statement(sites: tuple) -> list[tuple[int, list]]:
+    grouped: dict[int, list] = {}
+    for site in sites:
+        grouped.setdefault(site.line, []).append(site)
+    return sorted(grouped.items())
 
 
 def plan_as_dict(plan: Plan, *, with_diff: bool) -> dict:

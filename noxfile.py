@@ -23,7 +23,7 @@ nox.options.reuse_existing_virtualenvs = True
 
 
 def _expose_pyenv_versions() -> None:
-    """Let pyenv's `python3.X` shims answer for every installed version, not only the global one."""
+    """Make pyenv's `python3.X` shims find every installed version, not only the global one."""
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     versions = pyenv_root / "versions"
     if "PYENV_VERSION" in os.environ or not versions.is_dir():

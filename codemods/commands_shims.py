@@ -1,9 +1,164 @@
-"""Commands of the `codemod` CLI that belong to the shims area."""
+"""Commands of the `codemod` CLI that belong to the shims area: `shims` and `prune`."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
 import click
+
+from codemods import report
+from codemods.exitcodes import ExitCode
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the `codemod` group."""
+    # Imported here because codemods.cli imports this module while it initializes.
+    from codemods.cli import _handle_errors
+
+    group.add_command(_shims_command(_handle_errors))
+    group.add_command(_prune_command(_handle_errors))
+
+
+def _shims_command(handle_errors: Decorator) -> click.Command:
+    @click.command("shims")
+    @click.option("--batch", help="Read the branch codemod/BATCH and list only that batch's shims (default: this checkout, every shim).")
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+    @click.option("--ruff", "ruff_table", is_flag=True, help="Print ruff's banned-api table that reports every import of an old name.")
+    @click.option("--pytest", "pytest_setting", is_flag=True, help="Print the pytest filterwarnings setting that turns shim import warnings into errors.")
+    @click.option(
+        "--scan-pickles",
+        "pickle_folder",
+        type=click.Path(exists=True, path_type=Path),
+        help="Read every file under this folder and list stored pickles that name old modules or __main__; nothing is unpickled.",
+    )
+    @click.option(
+        "--usage-log",
+        "usage_log",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Count the uses recorded in this log, written by shims run with CODEMOD_SHIM_LOG set.",
+    )
+    @click.pass_obj
+    @handle_errors
+    def shims(
+        state: Any,
+        batch: Optional[str],
+        as_json: bool,
+        ruff_table: bool,
+        pytest_setting: bool,
+        pickle_folder: Optional[Path],
+        usage_log: Optional[Path],
+    ) -> None:
+        """List what still uses each shim's old name: imports, strings and commands."""
+        if ruff_table or pytest_setting:
+            _print_settings(state.root, batch, ruff_table, pytest_setting)
+        elif pickle_folder is not None:
+            _report_pickles(state.root, batch, pickle_folder, as_json)
+        elif usage_log is not None:
+            _report_usage_log(usage_log, as_json)
+        else:
+            _report_uses(state.root, batch, as_json)
+
+    return shims
+
+
+def _print_settings(root: Path, batch: Optional[str], ruff_table: bool, pytest_setting: bool) -> None:
+    from codemods.shim_usage import pytest_filterwarnings, ruff_banned_api, shim_records
+
+    records = shim_records(root, batch=batch)
+    if not records:
+        report.note("the manifest lists no shims; there is nothing to ban")
+        return
+    parts = []
+    if ruff_table:
+        parts.append(ruff_banned_api(records))
+    if pytest_setting:
+        parts.append(pytest_filterwarnings(records))
+    report.print_text("\n".join(parts))
+
+
+def _report_uses(root: Path, batch: Optional[str], as_json: bool) -> None:
+    from codemods.shim_usage import shim_usage
+    from shimgen.manifest import MANIFEST_PATH
+
+    with report.progress("scanning"):
+        usage = shim_usage(root, batch=batch)
+    if as_json:
+        report.print_json(usage)
+    elif usage.shims:
+        report.render_shim_usage(usage)
+    if not usage.shims:
+        report.note(f"{MANIFEST_PATH} lists no shims ({usage.source})")
+        return
+    in_use = [item for item in usage.shims if item.in_use]
+    counts = {kind: sum(item.count(kind) for item in usage.shims) for kind in ("import", "string", "command", "doc")}
+    report.summary(
+        f"{len(usage.shims)} shims: {len(in_use)} still used ({counts['import']} import sites, {counts['string']} strings, "
+        f"{counts['command']} commands in other files), {len(usage.shims) - len(in_use)} unused; "
+        f"{counts['doc']} mentions in docs"
+    )
+
+
+def _report_pickles(root: Path, batch: Optional[str], folder: Path, as_json: bool) -> None:
+    from codemods.shim_usage import NOT_RESCUABLE, scan_pickles, shim_records
+
+    result = scan_pickles(folder, shim_records(root, batch=batch))
+    if as_json:
+        report.print_json(result)
+    else:
+        report.render_pickle_report(result)
+    lost = sum(1 for finding in result.findings if finding.status == NOT_RESCUABLE)
+    report.summary(
+        f"{result.files_read} files read, {len(result.pickles)} pickles, {len(result.findings)} globals naming old "
+        f"modules or __main__ ({lost} not rescuable)"
+    )
+    if result.findings:
+        sys.exit(ExitCode.FINDINGS)
+
+
+def _report_usage_log(path: Path, as_json: bool) -> None:
+    from shimgen.usage_log import read_usage_log, summarize_usage
+
+    events = read_usage_log(path)
+    summaries = summarize_usage(events)
+    if as_json:
+        report.print_json(summaries)
+    else:
+        report.render_usage_log(summaries)
+    report.summary(f"{len(events)} uses of {len(summaries)} shims in {path}")
+
+
+def _prune_command(handle_errors: Decorator) -> click.Command:
+    @click.command("prune")
+    @click.option("--batch", help="Prune only this batch's shims, on branch codemod/prune-BATCH (default: every shim, on codemod/prune-DATE).")
+    @click.option(
+        "--rewrite-stragglers",
+        is_flag=True,
+        help="First rewrite the import sites and mock.patch-like strings in Python files that still use old names.",
+    )
+    @click.option("--before-due", is_flag=True, help="Also remove unused shims whose remove-after date has not passed.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+    @click.pass_obj
+    @handle_errors
+    def prune(state: Any, batch: Optional[str], rewrite_stragglers: bool, before_due: bool, as_json: bool) -> None:
+        """Delete unused, untouched shims on a new branch; your checkout stays as it is."""
+        from codemods.prune import prune_shims
+
+        with report.progress("pruning"):
+            result = prune_shims(state.root, batch=batch, rewrite_stragglers=rewrite_stragglers, before_due=before_due)
+        if as_json:
+            report.print_json(result)
+        else:
+            report.render_prune(result)
+        if result.branch:
+            report.summary(
+                f"removed {len(result.removed)} shims on {result.branch}, kept {len(result.kept)}; review with "
+                f"`git log --stat {result.branch}` and merge it"
+            )
+        else:
+            report.summary(f"nothing to prune: kept all {len(result.kept)} shims; no branch created")
+
+    return prune

@@ -40,11 +40,17 @@ _KNOWN_BATCH_KEYS = {"name", "moves", "description", "entry-point-args", "never-
 
 @dataclass(frozen=True)
 class MoveRule:
-    """One `moves` entry: a file, a folder (key ends with `/`) or a glob with `{stem}`."""
+    """One `moves` entry: a file, a folder (key ends with `/`), a glob with `{stem}`, or `path.py:Name`."""
 
-    source: str
+    source: str  # for a symbol move, the file path without `:Name`
     target: str
-    kind: str  # "file", "folder" or "glob"
+    kind: str  # "file", "folder", "glob" or "symbol"
+    symbol: str = ""  # the function or class a `path.py:Name` key moves
+
+    @property
+    def key(self) -> str:
+        """Return the `moves` key as written in the configuration."""
+        return f"{self.source}:{self.symbol}" if self.kind == "symbol" else self.source
 
 
 @dataclass(frozen=True)
@@ -211,9 +217,7 @@ def _parse_move(path: Path, batch: str, package: str, key: Any, value: Any) -> M
 
     source = _relative_source(where, key)
     if ":" in source:
-        raise ConfigError(
-            f"{where}: moving a single class or function (path.py:Name) is not supported yet; move the whole module."
-        )
+        return _parse_symbol_move(where, package, source, value)
     kind = "folder" if key.endswith("/") else "glob" if any(char in key for char in "*?[") else "file"
     if kind == "file" and not source.endswith(".py"):
         raise ConfigError(
@@ -225,6 +229,22 @@ def _parse_move(path: Path, batch: str, package: str, key: Any, value: Any) -> M
         raise ConfigError(f"{where}: a glob key needs {{stem}} in its value, e.g. \"{package}.agents.{{stem}}\".")
     _check_target(where, package, value, target_text)
     return MoveRule(source=source, target=value, kind=kind)
+
+
+def _parse_symbol_move(where: str, package: str, source: str, value: str) -> MoveRule:
+    path, _, symbol = source.rpartition(":")
+    if not path.endswith(".py") or any(char in path for char in "*?[:"):
+        raise ConfigError(
+            f"{where}: a `path.py:Name` key needs the path of one Python file before the colon, "
+            "e.g. \"scripts/etl/utils.py:parse_date\"."
+        )
+    if not is_identifier(symbol):
+        raise ConfigError(
+            f"{where}: {symbol!r} is not a function or class name; write the top-level name after the colon, "
+            "e.g. \"scripts/etl/utils.py:parse_date\"."
+        )
+    _check_target(where, package, value, value)
+    return MoveRule(source=path, target=value, kind="symbol", symbol=symbol)
 
 
 def _check_target(where: str, package: str, value: str, target_text: str) -> None:
@@ -297,8 +317,8 @@ def _check_unique_batches(path: Path, batches: tuple[BatchConfig, ...]) -> None:
 def _check_unique_targets(path: Path, batch: str, moves: tuple[MoveRule, ...]) -> None:
     seen: dict[str, str] = {}
     for move in moves:
-        if move.kind == "glob":
-            continue
+        if move.kind in ("glob", "symbol"):
+            continue  # several files may match a glob, and several names may go to one module
         if move.target in seen:
             raise ConfigError(
                 f"{path}: batch {batch!r} moves both {seen[move.target]!r} and {move.source!r} to "

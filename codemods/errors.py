@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from codemods.exitcodes import ExitCode
+
 
 class CodemodError(Exception):
     """A problem with the user's input or repository, with what to do about it.
@@ -11,13 +13,13 @@ class CodemodError(Exception):
     ``ExitCode.FAILURE``.
     """
 
-    exit_code = 4  # ExitCode.FAILURE; kept as a literal so this module imports nothing
+    exit_code: int = ExitCode.FAILURE
 
 
 class ConfigError(CodemodError):
     """The `[tool.codemod]` table or `codemod.toml` is missing or invalid."""
 
-    exit_code = 2  # ExitCode.USAGE
+    exit_code: int = ExitCode.USAGE
 
 
 class GitError(CodemodError):
@@ -30,3 +32,7 @@ class BatchError(CodemodError):
 
 class LockedError(CodemodError):
     """Another codemod command is writing to the same repository."""
+
+
+class ManifestReadError(CodemodError):
+    """The shim manifest `.codemod/shims.json` cannot be read."""

@@ -11,13 +11,20 @@ import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import git
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from codemods.errors import GitError, LockedError
 
@@ -26,7 +33,7 @@ logger = logging.getLogger(__name__)
 BRANCH_PREFIX = "codemod/"
 TRAILER = "Generated-by: codemod"  # marks commits the tool made, so rollback can tell them apart
 BATCH_TRAILER = "Codemod-Batch"
-_STATE_FILE = "codemod-apply.json"
+_RUNS_FOLDER = "codemod-runs"  # one record per temporary worktree, removed when its run ends
 _LOCK_FILE = "codemod.lock"
 
 
@@ -80,7 +87,7 @@ class Repository:
         return self.repo.heads[name].commit.hexsha
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        return self.repo.is_ancestor(ancestor, descendant)
+        return self.repo.is_ancestor(self.repo.commit(ancestor), self.repo.commit(descendant))
 
     def commits_between(self, base: str, tip: str) -> list[git.Commit]:
         return list(self.repo.iter_commits(f"{base}..{tip}"))
@@ -117,109 +124,209 @@ class Repository:
     def delete_branch(self, name: str) -> None:
         self.repo.git.branch("-D", name)
 
+    def create_branch(self, name: str, commit: str, *, replaces: Optional[str] = None) -> None:
+        """Point branch ``name`` at ``commit`` in one atomic ref update.
+
+        ``replaces`` is the commit the branch must still point at (for a
+        rebuild); without it the branch must not exist yet. Either way a
+        branch changed by someone else in the meantime is left alone.
+        """
+        expected = replaces or "0" * 40
+        try:
+            self._run_to_completion("update-ref", "-m", f"codemod: build {name}", f"refs/heads/{name}", commit, expected)
+        except git.GitCommandError as error:
+            raise GitError(
+                f"failed to point {name} at {commit[:10]} because the branch changed while codemod worked "
+                f"({_stderr_text(error)}). Check it with `git log {name}` and run the command again."
+            ) from None
+
+    def foreign_commits(self, base: str, tip: str) -> list[git.Commit]:
+        """Return the commits in ``base..tip`` that codemod did not make."""
+        return [commit for commit in self.commits_between(base, tip) if not made_by_codemod(commit)]
+
+    def first_parents(self, tip: str) -> Iterator[git.Commit]:
+        """Yield ``tip`` and its first-parent ancestors, newest first."""
+        yield from self.repo.iter_commits(tip, first_parent=True)
+
+    def branches_at(self, commit: str) -> list[str]:
+        """Return the branches whose tip is ``commit``."""
+        return [head.name for head in self.repo.heads if head.commit.hexsha == commit]
+
+    def renamed_files(self, commit: str) -> list[tuple[str, str]]:
+        """Return the (old, new) paths that ``commit`` renames without change."""
+        output = self.repo.git.diff("--name-status", "-M100%", f"{commit}~1", commit)
+        return [
+            (parts[1], parts[2])
+            for parts in (line.split("\t") for line in output.splitlines())
+            if parts[0].startswith("R") and len(parts) == 3
+        ]
+
+    def is_shallow(self) -> bool:
+        return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+
     def log_follow(self, path: str, rev: str = "HEAD") -> list[str]:
         output = self.repo.git.log("--follow", "--format=%H", "--name-only", rev, "--", path)
         return [line for line in output.splitlines() if line.strip()]
 
     # Worktrees -------------------------------------------------------------
 
-    def add_worktree(self, branch: str, base: str, *, new_branch: bool = True) -> Path:
-        """Check out ``base`` into a new temporary folder (on a new ``branch``)."""
+    def add_worktree(self, base: str) -> Path:
+        """Check out ``base`` on a detached HEAD in a new temporary folder.
+
+        The folder is recorded under `.git/codemod-runs/` first, so a run
+        killed at any later moment leaves a record that the next command finds
+        and cleans.
+        """
         folder = Path(tempfile.mkdtemp(prefix="codemod-worktree-"))
         folder.rmdir()
-        self._write_state({"worktree": str(folder), "branch": branch if new_branch else None, "pid": os.getpid()})
+        self._record(folder)
         try:
-            if new_branch:
-                self.repo.git.worktree("add", "--quiet", "-b", branch, str(folder), base)
-            else:
-                self.repo.git.worktree("add", "--quiet", "--detach", str(folder), base)
+            self._run_to_completion("worktree", "add", "--quiet", "--detach", str(folder), base)
         except git.GitCommandError as error:
-            self._clear_state()
-            raise GitError(f"git worktree add failed for branch {branch!r}: {error.stderr.strip()}") from None
+            self.remove_worktree(folder)
+            self._forget(folder)
+            raise GitError(f"git worktree add failed at {base}: {_stderr_text(error)}") from None
         return folder
 
     def remove_worktree(self, folder: Path) -> None:
+        # A run killed inside `git worktree add` leaves the entry locked; unlock it so prune can drop it.
         with contextlib.suppress(git.GitCommandError):
-            self.repo.git.worktree("remove", "--force", str(folder))
+            self._run_to_completion("worktree", "unlock", str(folder))
+        with contextlib.suppress(git.GitCommandError):
+            self._run_to_completion("worktree", "remove", "--force", "--force", str(folder))
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
         with contextlib.suppress(git.GitCommandError):
-            self.repo.git.worktree("prune")
+            self._run_to_completion("worktree", "prune")
 
     @contextlib.contextmanager
     def temporary_checkout(self, rev: str) -> Iterator[Path]:
         """Yield a detached temporary worktree at ``rev``; remove it afterwards."""
-        folder = self.add_worktree(branch="", base=rev, new_branch=False)
+        folder = self.add_worktree(rev)
         try:
             yield folder
         finally:
             self.remove_worktree(folder)
-            self._clear_state()
+            self._forget(folder)
 
-    def finish_apply(self) -> None:
-        """Forget the state of a run that completed."""
-        self._clear_state()
+    def finish_apply(self, folder: Optional[Path] = None) -> None:
+        """Forget the record of ``folder``, or of every worktree this process added, after the run completed."""
+        for path in [folder] if folder is not None else self._own_records():
+            self._forget(path)
 
     def abandon_apply(self, folder: Optional[Path], branch: Optional[str]) -> None:
-        """Remove the worktree and the half-made branch of a failed run."""
+        """Remove the worktree (and a branch, when given) of a failed run."""
         if folder is not None:
             self.remove_worktree(folder)
         if branch and self.branch_exists(branch):
             with contextlib.suppress(git.GitCommandError):
                 self.delete_branch(branch)
-        self._clear_state()
+        self.finish_apply(folder)
+
+    def find_leftovers(self) -> list[Leftover]:
+        """Return the worktrees that runs no longer alive left behind."""
+        leftovers = []
+        for record in sorted(self._runs_folder().glob("*.json")):
+            state = _read_json(record)
+            pid = state.get("pid")
+            if isinstance(pid, int) and (pid == os.getpid() or _process_alive(pid)):
+                continue  # still running; the lock keeps writers apart
+            worktree = state.get("worktree") or str(Path(tempfile.gettempdir()) / record.stem)
+            leftovers.append(Leftover(worktree=worktree, branch=state.get("branch")))
+        return leftovers
 
     def find_leftover(self) -> Optional[Leftover]:
-        """Return what an interrupted run left behind, if anything."""
-        state = self._read_state()
-        if state is None:
-            return None
-        pid = state.get("pid")
-        if isinstance(pid, int) and pid != os.getpid() and _process_alive(pid):
-            return None  # still running; the lock handles that case
-        return Leftover(worktree=state.get("worktree"), branch=state.get("branch"))
+        """Return the first of :meth:`find_leftovers`, or None."""
+        leftovers = self.find_leftovers()
+        return leftovers[0] if leftovers else None
 
     def clean_leftover(self, leftover: Leftover) -> None:
         folder = Path(leftover.worktree) if leftover.worktree else None
         self.abandon_apply(folder, leftover.branch)
 
-    def _state_path(self) -> Path:
-        return self.git_dir / _STATE_FILE
+    def _run_to_completion(self, *arguments: str) -> str:
+        """Run a git command that writes to the shared repository so that an interrupt cannot cut it short.
 
-    def _write_state(self, state: dict) -> None:
-        self._state_path().write_text(json.dumps(state), encoding="utf-8")
+        `git worktree add` and `remove` write several files under
+        `.git/worktrees/`; killed half-way they leave an entry that makes
+        `git fsck` fail. The command runs in its own session, so Ctrl-C or a
+        kill of codemod's process group does not reach it, and Ctrl-C or
+        SIGTERM to codemod waits until it is done.
+        """
+        with _signals_deferred():
+            return str(self.repo.git.execute([self.repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *arguments], start_new_session=True))
 
-    def _read_state(self) -> Optional[dict]:
-        try:
-            return json.loads(self._state_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+    def _runs_folder(self) -> Path:
+        return self.git_dir / _RUNS_FOLDER
 
-    def _clear_state(self) -> None:
+    def _record(self, folder: Path) -> None:
+        """Write the record of a new worktree atomically, so a kill leaves either no record or a whole one."""
+        runs = self._runs_folder()
+        runs.mkdir(exist_ok=True)
+        temporary = runs / f"{folder.name}.tmp"
+        temporary.write_text(json.dumps({"worktree": str(folder), "branch": None, "pid": os.getpid()}), encoding="utf-8")
+        os.replace(temporary, runs / f"{folder.name}.json")
+
+    def _forget(self, folder: Path) -> None:
         with contextlib.suppress(OSError):
-            self._state_path().unlink()
+            (self._runs_folder() / f"{folder.name}.json").unlink()
+
+    def _own_records(self) -> list[Path]:
+        return [
+            Path(str(state.get("worktree")))
+            for state in map(_read_json, self._runs_folder().glob("*.json"))
+            if state.get("pid") == os.getpid() and state.get("worktree")
+        ]
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the repository's codemod lock; raise if another command holds it."""
+        """Hold the repository's codemod lock; raise if another command holds it.
+
+        The lock is an flock on `.git/codemod.lock`. The kernel releases it
+        when the holding process ends, even by `kill -9`, so no stale lock is
+        left. The file stays and contains the holder's pid, for the message.
+        """
+        if fcntl is None:  # pragma: no cover - Windows
+            yield from _exclusive_file_lock(self.git_dir / _LOCK_FILE, self.root)
+            return
         path = self.git_dir / _LOCK_FILE
+        descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            holder = _read_pid(path)
-            if holder is not None and _process_alive(holder):
-                raise LockedError(
-                    f"another codemod command (pid {holder}) is working on {self.root}; wait for it to finish."
-                ) from None
-            path.unlink()
-            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise _locked_error(_read_pid(path), self.root) from None
+            os.ftruncate(descriptor, 0)
             os.write(descriptor, str(os.getpid()).encode())
-            os.close(descriptor)
             yield
         finally:
-            with contextlib.suppress(OSError):
-                path.unlink()
+            os.close(descriptor)
+
+
+def _locked_error(holder: Optional[int], root: Path) -> LockedError:
+    return LockedError(
+        f"another codemod command (pid {holder if holder is not None else 'unknown'}) is working on {root}; "
+        "wait for it to finish."
+    )
+
+
+def _exclusive_file_lock(path: Path, root: Path) -> Iterator[None]:
+    """Hold a lock file created with O_EXCL, for systems without flock; take it over from a dead holder."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        holder = _read_pid(path)
+        if holder is not None and _process_alive(holder):
+            raise _locked_error(holder, root) from None
+        path.unlink()
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    try:
+        os.write(descriptor, str(os.getpid()).encode())
+        os.close(descriptor)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 class Worktree:
@@ -239,12 +346,27 @@ class Worktree:
         arguments = ["-f"] if force else []
         self.repo.git.add(*arguments, "--", *paths)
 
+    def remove(self, paths: Sequence[str]) -> None:
+        """Delete tracked files from the worktree and stage the deletions (`git rm`)."""
+        if not paths:
+            return
+        self.repo.git.rm("--quiet", "--", *paths)
+
+    def head_commit(self) -> str:
+        return self.repo.head.commit.hexsha
+
     def commit(self, message: str, batch: str) -> str:
-        try:
-            self.repo.git.commit("-q", "-m", f"{message}\n\n{TRAILER}\n{BATCH_TRAILER}: {batch}")
-        except git.GitCommandError as error:
-            output = (error.stdout or "") + (error.stderr or "")
-            raise GitError(f"git commit failed (a hook may have rejected it):\n{output.strip()}") from None
+        # Hooks run as for any commit (no --no-verify); their output is shown as is when one fails.
+        status, stdout, stderr = self.repo.git.commit(
+            "-q",
+            "-m",
+            f"{message}\n\n{TRAILER}\n{BATCH_TRAILER}: {batch}",
+            with_extended_output=True,
+            with_exceptions=False,
+        )
+        if status != 0:
+            output = "\n".join(part.strip() for part in (stdout, stderr) if part.strip())
+            raise GitError(f"git commit failed (a hook may have rejected it):\n{output}")
         return self.repo.head.commit.hexsha
 
     def staged_renames(self) -> list[tuple[str, str]]:
@@ -255,6 +377,49 @@ class Worktree:
             if parts[0].startswith("R") and len(parts) == 3:
                 renames.append((parts[1], parts[2]))
         return renames
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then act on the first one that came.
+
+    Outside the main thread Python cannot change signal handlers, so there
+    the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def remember(number: int, frame: object) -> None:
+        received.append(number)
+
+    for number in previous:
+        signal.signal(number, remember)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if received:
+        os.kill(os.getpid(), received[0])
+
+
+def _stderr_text(error: git.GitCommandError) -> str:
+    """Return git's own error output, without the `stderr: '...'` wrapping GitPython adds."""
+    text = str(error.stderr or "").strip()
+    if text.startswith("stderr: '") and text.endswith("'"):
+        text = text[len("stderr: '") : -1]
+    return text.strip()
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _read_pid(path: Path) -> Optional[int]:

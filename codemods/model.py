@@ -24,7 +24,10 @@ class SiteRewrite:
       (absolute, no dots). For ``import`` statements without ``as``, the
       statement binds the first part of the dotted name, so the transform
       also renames attribute chains ``old_chain`` -> ``new_chain`` in the
-      file's code.
+      file's code. When ``old_chain`` is longer than ``module`` (``import a``
+      used as ``a.b.moved.f()``), the statement stays and an import of
+      ``new_module`` is added after it; one statement may carry several
+      such sites, one per moved module reached through it.
     - ``target == "member"``: a from-import whose imported name is the moved
       module (``from scripts.etl import config``). The statement for that
       name becomes ``from <new_module> import <new_name>`` bound to the same
@@ -70,3 +73,14 @@ class TransformResult:
     changed: bool
     skipped: tuple[Skipped, ...] = ()
     applied: int = 0  # number of sites rewritten
+
+
+@dataclass(frozen=True)
+class RewriteOptions:
+    """Optional rewrites of a batch beyond Python imports, off unless the user asks for them."""
+
+    commands: bool = False  # `python old/path.py` in shell, cron, CI ... files -> `python -m new.module`
+    docs: bool = False  # dotted names and paths in comments, docstrings and Markdown
+
+
+DEFAULT_REWRITE_OPTIONS = RewriteOptions()

@@ -8,19 +8,25 @@ names, so a same-named module in another folder is left alone.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import datetime
 import difflib
 import fnmatch
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Optional
 
 from codemods.config import BatchConfig, Config, MoveRule, is_dotted_name, is_identifier
 from codemods.errors import BatchError
-from codemods.model import SiteRewrite, Skipped, StringRewrite
+from codemods.model import DEFAULT_REWRITE_OPTIONS, RewriteOptions, SiteRewrite, Skipped, StringRewrite
+from codemods.move_symbol import SymbolMove, move_symbol
+from codemods.rewrite_commands import CommandEdit, rewrite_commands_report
+from codemods.rewrite_docs import rewrite_doc_text
 from codemods.transform import transform_file_source
 from inventory.model import ExternalReference, FileFacts, ImportSite, Inventory, ResolvedImport
 from shimgen.render import ShimSpec
@@ -65,6 +71,7 @@ class FileChange:
     sites: tuple[SiteRewrite, ...] = ()
     strings: tuple[StringRewrite, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    commands: tuple[CommandEdit, ...] = ()  # for a non-Python file: the commands it was asked to rewrite
 
     @property
     def changed(self) -> bool:
@@ -91,6 +98,7 @@ class Plan:
     hazards: tuple[Finding, ...]
     commands: tuple[ExternalReference, ...]  # non-Python files that start or name a moved file
     stats: dict = field(default_factory=dict, compare=False, hash=False)
+    symbol_moves: tuple[SymbolMove, ...] = ()  # functions and classes moved by `path.py:Name` keys
 
     @property
     def rewritten_sites(self) -> int:
@@ -109,8 +117,22 @@ def _skipped_sites(change: FileChange) -> int:
 Reader = Callable[[str], bytes]
 
 
-def plan_batch(config: Config, batch_name: str, inventory: Inventory, read: Reader) -> Plan:
-    """Build the plan of one batch from the inventory; ``read`` returns a file's bytes."""
+def plan_batch(
+    config: Config,
+    batch_name: str,
+    inventory: Inventory,
+    read: Reader,
+    *,
+    options: RewriteOptions = DEFAULT_REWRITE_OPTIONS,
+) -> Plan:
+    """Build the plan of one batch from the inventory; ``read`` returns a file's bytes.
+
+    With ``options.commands``, commands in non-Python files that start a
+    moved file by path become ``python -m new.module``. Without it they are
+    only listed, and the shims keep them working. With ``options.docs``,
+    comments, docstrings and Markdown files that mention a moved module are
+    rewritten too.
+    """
     batch = config.batch(batch_name)
     facts_by_path = {facts.path: facts for facts in inventory.files}
 
@@ -119,17 +141,24 @@ def plan_batch(config: Config, batch_name: str, inventory: Inventory, read: Read
     folder_moves = _moved_folders(batch, moves)
 
     renamer = _Renamer(moves, folder_moves)
-    site_rewrites, kept = _plan_import_sites(config, inventory, renamer, facts_by_path)
-    string_rewrites = _plan_string_references(inventory, renamer)
-    changes = _render_changes(moves, site_rewrites, string_rewrites, read)
+    symbols, symbol_findings = _plan_symbol_moves(config, batch, renamer, inventory, facts_by_path, read)
+    site_rewrites, kept = _plan_import_sites(config, inventory, renamer, facts_by_path, _ChainIndex(read), symbols)
+    string_rewrites = _plan_string_references(inventory, renamer, symbols)
+    doc_renames = _doc_renames(renamer) if options.docs else ()
+    changes = _render_changes(moves, site_rewrites, string_rewrites, read, doc_renames)
+    _render_symbol_moves(symbols, renamer, changes, read, inventory)
 
-    hazards = tuple(_collect_hazards(moves, facts_by_path, changes, inventory))
     config_file = _relative_to_root(config, inventory)
     commands = tuple(
         ref for ref in inventory.references if ref.target in renamer.file_moves and ref.file != config_file
     )
+    if options.commands:
+        changes.extend(_render_command_changes(config, commands, renamer, read))
+    if options.docs:
+        _add_markdown_changes(changes, inventory, renamer, doc_renames, read)
+    hazards = (*_collect_hazards(moves, facts_by_path, changes, inventory), *symbol_findings)
     shims = tuple(_shim_specs(config, batch, moves, facts_by_path))
-    new_inits = _new_init_files(config, moves, facts_by_path)
+    new_inits = _new_init_files(config, moves, facts_by_path, [symbol.dest_path for symbol in symbols])
 
     plan = Plan(
         batch=batch.name,
@@ -142,9 +171,11 @@ def plan_batch(config: Config, batch_name: str, inventory: Inventory, read: Read
         kept=tuple(kept),
         hazards=hazards,
         commands=commands,
+        symbol_moves=tuple(symbols),
     )
     plan.stats.update(
         moves=len(moves),
+        symbols_moved=len(symbols),
         files_changed=sum(1 for change in changes if change.changed),
         sites_rewritten=plan.rewritten_sites,
         strings_rewritten=plan.rewritten_strings,
@@ -152,6 +183,7 @@ def plan_batch(config: Config, batch_name: str, inventory: Inventory, read: Read
         shims=len(shims),
         hazards=len(hazards),
         commands=len(commands),
+        commands_rewritten=sum(len(change.commands) - len(change.skipped) for change in changes if change.commands),
     )
     return plan
 
@@ -163,6 +195,8 @@ def expand_moves(config: Config, batch: BatchConfig, facts_by_path: Mapping[str,
     """Expand file, folder and glob rules into one move per Python file."""
     moves: dict[str, FileMove] = {}
     for rule in batch.moves:
+        if rule.kind == "symbol":
+            continue  # planned by _plan_symbol_moves
         for old_path, new_module in _expand_rule(config, batch, rule, facts_by_path):
             if old_path in moves:
                 raise BatchError(
@@ -313,12 +347,33 @@ class _Renamer:
 
 
 def _plan_import_sites(
-    config: Config, inventory: Inventory, renamer: _Renamer, facts_by_path: Mapping[str, FileFacts]
+    config: Config,
+    inventory: Inventory,
+    renamer: _Renamer,
+    facts_by_path: Mapping[str, FileFacts],
+    chains: _ChainIndex,
+    symbols: Sequence[SymbolMove] = (),
 ) -> tuple[dict[str, list[SiteRewrite]], list[Finding]]:
     rewrites: dict[str, list[SiteRewrite]] = {}
     kept: list[Finding] = []
+    moved_symbols = {(symbol.source_path, symbol.name): symbol for symbol in symbols}
+    direct_imports = _plain_imports_by_file(inventory)
     for item in inventory.imports:
         if item.resolution.status != "local":
+            continue
+        symbol = _moved_symbol_of(item, moved_symbols)
+        if symbol is not None:
+            if _package_reachable(config, item, facts_by_path) or renamer.moved(item.site.file) is not None:
+                rewrites.setdefault(item.site.file, []).append(_symbol_rewrite(item.site, symbol))
+            else:
+                kept.append(Finding(item.site.file, item.site.line, "kept-on-reexport", _unreachable_reason(item)))
+            continue
+        parent_sites = _parent_package_rewrites(item, renamer, chains, direct_imports.get(item.site.file, frozenset()))
+        if parent_sites:
+            if _package_reachable(config, item, facts_by_path):
+                rewrites.setdefault(item.site.file, []).extend(parent_sites)
+            else:
+                kept.append(Finding(item.site.file, item.site.line, "kept-on-shim", _unreachable_reason(item)))
             continue
         rewrite, reason = _rewrite_for_site(config, item, renamer, facts_by_path)
         if rewrite is not None:
@@ -345,11 +400,7 @@ def _rewrite_for_site(
         return None, None
 
     if importer_move is None and not _package_reachable(config, item, facts_by_path):
-        return None, (
-            f"`{_spelling(site)}` reaches the moved module through {resolution.via or 'an unknown path'} "
-            f"({resolution.search_entry or 'root'}); the package root is not on sys.path there, so the "
-            "old import stays and the shim serves it"
-        )
+        return None, _unreachable_reason(item)
 
     if module_new is not None:
         return _module_rewrite(site, module_new), None
@@ -369,6 +420,139 @@ def _rewrite_for_site(
         ),
         None,
     )
+
+
+def _plain_imports_by_file(inventory: Inventory) -> dict[str, frozenset[str]]:
+    """Return the dotted names each file imports with a plain ``import a.b.c`` without ``as``."""
+    found: dict[str, set[str]] = {}
+    for item in inventory.imports:
+        site = item.site
+        if site.kind == "import" and site.alias is None and "." in site.module:
+            found.setdefault(site.file, set()).add(site.module)
+    return {path: frozenset(names) for path, names in found.items()}
+
+
+def _unreachable_reason(item: ResolvedImport) -> str:
+    site, resolution = item.site, item.resolution
+    return (
+        f"`{_spelling(site)}` reaches the moved module through {resolution.via or 'an unknown path'} "
+        f"({resolution.search_entry or 'root'}); the package root is not on sys.path there, so the "
+        "old import stays and the shim serves it"
+    )
+
+
+class _ChainIndex:
+    """The dotted attribute chains (``a.b.c`` in ``a.b.c.f()``) that a file's code uses.
+
+    Only files that import a package above a moved module are parsed, with
+    ``ast``, and each of them once.
+    """
+
+    def __init__(self, read: Reader) -> None:
+        self._read = read
+        self._chains: dict[str, frozenset[str]] = {}
+
+    def of(self, path: str) -> frozenset[str]:
+        if path not in self._chains:
+            self._chains[path] = _attribute_chains(self._read(path))
+        return self._chains[path]
+
+
+def _attribute_chains(source: bytes) -> frozenset[str]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return frozenset()
+    chains: set[str] = set()
+    inner: set[int] = set()  # `a.b` inside `a.b.c`: only the whole chain counts
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            if id(node) not in inner:
+                dotted = _ast_dotted_name(node)
+                if dotted is not None:
+                    chains.add(dotted)
+            inner.add(id(node.value))
+    return frozenset(chains)
+
+
+def _ast_dotted_name(node: ast.expr) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _parent_package_rewrites(
+    item: ResolvedImport, renamer: _Renamer, chains: _ChainIndex, imported_directly: frozenset[str]
+) -> list[SiteRewrite]:
+    """Plan ``import a`` (or ``import a.b``) whose file reaches a moved module as ``a.b.moved.f()``.
+
+    The statement stays for the other uses of ``a``; the transform adds an
+    import of each new module and renames the chains that name it. A module
+    the file also imports by itself (``import a.b.moved``) needs nothing more:
+    that site renames the chains.
+    """
+    site, resolution = item.site, item.resolution
+    if site.kind != "import" or site.alias is not None or site.level:
+        return []
+    if renamer.new_name(resolution.target) is not None or renamer.moved(site.file) is not None:
+        return []
+    target = resolution.target or ""
+    if not (target.endswith("/__init__.py") or not target.endswith(".py")):
+        return []  # a plain module has no submodules to reach
+
+    below = _moved_names_below(site.module, resolution.search_entry or "", renamer)
+    if not below:
+        return []
+    used = _longest_names_used(chains.of(site.file), [old_name for old_name, _ in below])
+    used -= imported_directly
+    return [
+        SiteRewrite(
+            line=site.line,
+            kind="import",
+            module=site.module,
+            level=0,
+            name=None,
+            alias=None,
+            target="module",
+            new_module=new_module,
+            old_chain=old_name,
+            new_chain=new_module,
+        )
+        for old_name, new_module in below
+        if old_name in used
+    ]
+
+
+def _longest_names_used(chains: Iterable[str], names: Sequence[str]) -> set[str]:
+    """Return the names that are the longest of ``names`` to start some chain; ``names`` is longest first."""
+    used: set[str] = set()
+    for chain in chains:
+        match = next((name for name in names if chain == name or chain.startswith(name + ".")), None)
+        if match is not None:
+            used.add(match)
+    return used
+
+
+def _moved_names_below(package: str, search_entry: str, renamer: _Renamer) -> list[tuple[str, str]]:
+    """Return (old dotted name, new module) of each moved module or folder inside ``package``, longest first."""
+    prefix = f"{search_entry}/" if search_entry else ""
+    found: dict[str, str] = {}
+    paths = [(move.old_path, move.new_module) for move in renamer.file_moves.values()]
+    paths.extend((folder + "/__init__.py", new) for folder, new in renamer.folders.items())
+    for path, new_module in paths:
+        if not path.startswith(prefix):
+            continue
+        old_name = path_to_module(path[len(prefix) :])
+        if old_name and old_name.startswith(package + "."):
+            found.setdefault(old_name, new_module)
+    return sorted(found.items(), key=lambda pair: -len(pair[0]))
 
 
 def _module_rewrite(site: ImportSite, new_module: str) -> SiteRewrite:
@@ -448,8 +632,12 @@ def _spelling(site: ImportSite) -> str:
 # String references -----------------------------------------------------------
 
 
-def _plan_string_references(inventory: Inventory, renamer: _Renamer) -> dict[str, list[StringRewrite]]:
-    names = _old_names(inventory, renamer)
+def _plan_string_references(
+    inventory: Inventory, renamer: _Renamer, symbols: Sequence[SymbolMove] = ()
+) -> dict[str, list[StringRewrite]]:
+    names = sorted(
+        [*_old_names(inventory, renamer), *_old_symbol_names(inventory, symbols)], key=lambda pair: -len(pair[0])
+    )
     rewrites: dict[str, list[StringRewrite]] = {}
     for facts in inventory.files:
         for reference in facts.strings:
@@ -494,6 +682,7 @@ def _render_changes(
     site_rewrites: Mapping[str, list[SiteRewrite]],
     string_rewrites: Mapping[str, list[StringRewrite]],
     read: Reader,
+    doc_renames: Sequence[tuple[str, str]] = (),
 ) -> list[FileChange]:
     moves_by_path = {move.old_path: move for move in moves}
     paths = sorted(set(site_rewrites) | set(string_rewrites) | set(moves_by_path))
@@ -511,6 +700,7 @@ def _render_changes(
                 rewrites=sites,
                 strings=strings,
                 move=(path, new_path) if move else None,
+                doc_renames=doc_renames,
             )
         except Exception as error:  # noqa: BLE001 - a file that does not parse is never written
             logger.warning("%s: not rewritten: %s", path, error)
@@ -524,6 +714,242 @@ def _render_changes(
             )
         )
     return changes
+
+
+def _render_command_changes(
+    config: Config, commands: Iterable[ExternalReference], renamer: _Renamer, read: Reader
+) -> list[FileChange]:
+    """Rewrite the commands that start a moved file, one change per non-Python file."""
+    edits: dict[tuple[str, str], list[CommandEdit]] = {}
+    for reference in commands:
+        move = renamer.moved(reference.target)
+        if not reference.starts_python or reference.kind == "markdown" or move is None or move.is_test:
+            continue  # commands quoted in Markdown are documentation: --rewrite-docs covers them
+        edit = CommandEdit(reference.line, reference.text, reference.target, move.new_module, reference.form)
+        edits.setdefault((reference.file, reference.kind), []).append(edit)
+
+    changes = []
+    for (path, kind), file_edits in sorted(edits.items()):
+        before = read(path)
+        if config.package_root:
+            reason = (
+                f"the package lives in {config.package_root}/, not at the repository root, so "
+                "`python -m` would not find it from where the command runs; the shim keeps it working"
+            )
+            skipped = tuple(Skipped(edit.line, reason, code="command-kept") for edit in file_edits)
+            changes.append(FileChange(path, path, before, before, skipped=skipped, commands=tuple(file_edits)))
+            continue
+        try:
+            text = before.decode("utf-8")
+        except UnicodeDecodeError:
+            skipped = (Skipped(0, "not valid UTF-8, so its commands are left alone", code="command-kept"),)
+            changes.append(FileChange(path, path, before, before, skipped=skipped, commands=tuple(file_edits)))
+            continue
+        after, skipped = rewrite_commands_report(text, kind, file_edits)
+        changes.append(
+            FileChange(path, path, before, after.encode("utf-8"), skipped=skipped, commands=tuple(file_edits))
+        )
+    return changes
+
+
+# Comments, docstrings and Markdown (--rewrite-docs) --------------------------
+
+
+def _doc_renames(renamer: _Renamer) -> list[tuple[str, str]]:
+    """Return (old, new) dotted names and file paths of everything the batch moves."""
+    renames: dict[str, str] = {}
+    for move in renamer.file_moves.values():
+        renames[move.old_path] = move.new_path
+        if move.old_module and "." in move.old_module:
+            renames[move.old_module] = move.new_module
+    for folder, new in renamer.folders.items():
+        dotted = path_to_module(folder + "/__init__.py")
+        if dotted and "." in dotted:
+            renames.setdefault(dotted, new)
+    return sorted(renames.items())
+
+
+def _add_markdown_changes(
+    changes: list[FileChange],
+    inventory: Inventory,
+    renamer: _Renamer,
+    renames: Sequence[tuple[str, str]],
+    read: Reader,
+) -> None:
+    """Rewrite mentions in the Markdown files that the inventory found naming a moved file."""
+    paths = sorted(
+        {
+            reference.file
+            for reference in inventory.references
+            if reference.kind == "markdown" and reference.target in renamer.file_moves
+        }
+    )
+    index = {change.path: position for position, change in enumerate(changes)}
+    for path in paths:
+        position = index.get(path)
+        before = read(path) if position is None else changes[position].after
+        try:
+            after = rewrite_doc_text(before.decode("utf-8"), renames).encode("utf-8")
+        except UnicodeDecodeError:
+            change = FileChange(path, path, before, before, skipped=(Skipped(0, "not valid UTF-8, so its mentions are left alone", code="docs-kept"),))
+        else:
+            change = FileChange(path, path, before, after)
+        if position is None:
+            changes.append(change)
+        else:
+            changes[position] = dataclasses.replace(changes[position], after=change.after, skipped=(*changes[position].skipped, *change.skipped))
+
+
+# Functions and classes moved by `path.py:Name` keys -------------------------
+
+
+def _plan_symbol_moves(
+    config: Config,
+    batch: BatchConfig,
+    renamer: _Renamer,
+    inventory: Inventory,
+    facts_by_path: Mapping[str, FileFacts],
+    read: Reader,
+) -> tuple[list[SymbolMove], list[Finding]]:
+    """Check each symbol move on the files as they are; keep the ones that can move safely."""
+    symbols: list[SymbolMove] = []
+    findings: list[Finding] = []
+    for rule in batch.moves:
+        if rule.kind != "symbol":
+            continue
+        symbol = _symbol_move(config, batch, rule, renamer, facts_by_path)
+        dest = _current_dest(symbol, renamer, facts_by_path, read, {})
+        result = move_symbol(read(symbol.source_path), dest, symbol, folder_imports=_folder_imports(inventory, symbol.source_path))
+        if result.problem is not None:
+            findings.append(Finding(symbol.source_path, result.line, result.problem.code, result.problem.reason))
+            continue
+        symbols.append(symbol)
+        if facts_by_path[symbol.source_path].is_entry_point:
+            findings.append(
+                Finding(
+                    symbol.source_path,
+                    result.line,
+                    "symbol-reexport",
+                    f"{symbol.source_path} runs as a script and now imports {symbol.new_module}; "
+                    "that works only where the package is importable (installed, or the root on PYTHONPATH)",
+                )
+            )
+    return symbols, findings
+
+
+def _symbol_move(
+    config: Config, batch: BatchConfig, rule: MoveRule, renamer: _Renamer, facts_by_path: Mapping[str, FileFacts]
+) -> SymbolMove:
+    where = f"{config.path}: batch {batch.name!r} moves {rule.key!r}"
+    if rule.source not in facts_by_path:
+        raise BatchError(f"{where}: {rule.source} is not a Python file of this repository (or it is excluded); check the path.")
+    if renamer.moved(rule.source) is not None:
+        raise BatchError(
+            f"{where}: {rule.source} itself moves in this batch; move {rule.symbol} in an earlier batch, "
+            "or move it after the file has moved."
+        )
+    dest_move = next((move for move in renamer.file_moves.values() if move.new_module == rule.target), None)
+    dest_path = dest_move.new_path if dest_move else _module_path(config, rule.target, False)
+    if dest_move is None and _module_path(config, rule.target, True) in facts_by_path:
+        dest_path = _module_path(config, rule.target, True)
+    return SymbolMove(rule.source, rule.symbol, rule.target, dest_path, rule.key)
+
+
+def _current_dest(
+    symbol: SymbolMove,
+    renamer: _Renamer,
+    facts_by_path: Mapping[str, FileFacts],
+    read: Reader,
+    texts: Mapping[str, bytes],
+) -> Optional[bytes]:
+    """Return the text the destination module has at this point of the plan, or None when it is new."""
+    if symbol.dest_path in texts:
+        return texts[symbol.dest_path]
+    moved_here = next((move for move in renamer.file_moves.values() if move.new_path == symbol.dest_path), None)
+    if moved_here is not None:
+        return read(moved_here.old_path)
+    if symbol.dest_path in facts_by_path:
+        return read(symbol.dest_path)
+    return None
+
+
+def _folder_imports(inventory: Inventory, path: str) -> set[str]:
+    """Return the names ``path`` binds by imports that resolve through its own folder or a sys.path edit."""
+    return {
+        item.site.bound_name
+        for item in inventory.imports
+        if item.site.file == path and item.resolution.via in ("script-folder", "path-edit")
+    }
+
+
+def _moved_symbol_of(item: ResolvedImport, symbols: Mapping[tuple[str, str], SymbolMove]) -> Optional[SymbolMove]:
+    site = item.site
+    if site.kind != "from" or not site.name or not symbols:
+        return None
+    return symbols.get((item.resolution.target or "", site.name))
+
+
+def _symbol_rewrite(site: ImportSite, symbol: SymbolMove) -> SiteRewrite:
+    return SiteRewrite(
+        line=site.line,
+        kind="from",
+        module=site.module,
+        level=site.level,
+        name=site.name,
+        alias=site.alias,
+        target="module",
+        new_module=symbol.new_module,
+    )
+
+
+def _old_symbol_names(inventory: Inventory, symbols: Sequence[SymbolMove]) -> list[tuple[str, str]]:
+    pairs: dict[str, str] = {}
+    for symbol in symbols:
+        names = set(inventory.names_of(symbol.source_path))
+        own = path_to_module(symbol.source_path)
+        if own:
+            names.add(own)
+        for name in names:
+            if is_dotted_name(name):
+                pairs[f"{name}.{symbol.name}"] = f"{symbol.new_module}.{symbol.name}"
+    return list(pairs.items())
+
+
+def _render_symbol_moves(
+    symbols: Sequence[SymbolMove],
+    renamer: _Renamer,
+    changes: list[FileChange],
+    read: Reader,
+    inventory: Inventory,
+) -> None:
+    """Move each definition in the rendered texts, replacing or adding the changes of both modules."""
+    facts_by_path = {facts.path: facts for facts in inventory.files}
+    by_new_path = {change.new_path: index for index, change in enumerate(changes)}
+    texts = {change.new_path: change.after for change in changes}
+    for symbol in symbols:
+        source = texts.get(symbol.source_path, None)
+        if source is None:
+            source = read(symbol.source_path)
+        dest = _current_dest(symbol, renamer, facts_by_path, read, texts)
+        result = move_symbol(source, dest, symbol, folder_imports=_folder_imports(inventory, symbol.source_path))
+        if result.problem is not None:
+            # The check on the files as they were passed, so the importers already point at the
+            # new module: a plan that left the definition behind would break them.
+            raise BatchError(
+                f"{symbol.source_path}: moving {symbol.name} failed once the batch's other rewrites were made "
+                f"({result.problem.reason}); move it in a batch of its own."
+            )
+        for path, after in ((symbol.source_path, result.source_after), (symbol.dest_path, result.dest_after or b"")):
+            texts[path] = after
+            index = by_new_path.get(path)
+            if index is None:
+                before = dest if path == symbol.dest_path and dest is not None else b""
+                if path == symbol.source_path:
+                    before = read(path)
+                by_new_path[path] = len(changes)
+                changes.append(FileChange(path=path, new_path=path, before=before, after=after))
+            else:
+                changes[index] = dataclasses.replace(changes[index], after=after)
 
 
 # Hazards, shims, packages ----------------------------------------------------
@@ -547,16 +973,27 @@ def _collect_hazards(
     for change in changes:
         for skipped in change.skipped:
             yield Finding(change.path, skipped.line, skipped.code or "not-rewritten", skipped.reason)
+    moved_names: Optional[set[str]] = None  # computed on the first import text found
     for facts in inventory.files:
         for reference in facts.strings:
-            if reference.kind == "import-text" and reference.module and any(
-                _names_moved_file(reference.module, inventory, path) for path in moved
-            ):
+            if reference.kind != "import-text" or not reference.module:
+                continue
+            if moved_names is None:
+                moved_names = _names_of_moved_files(inventory, moved)
+            if reference.module in moved_names:
                 yield Finding(facts.path, reference.line, "import-text", f"code writes import text naming a moved module: {reference.value!r}")
 
 
-def _names_moved_file(module: str, inventory: Inventory, path: str) -> bool:
-    return module in inventory.names_of(path) or module == path_to_module(path)
+def _names_of_moved_files(inventory: Inventory, moved: set[str]) -> set[str]:
+    """Return every dotted name under which a moved file is imported, and its name from the root."""
+    names = {name for name in (path_to_module(path) for path in moved) if name}
+    for item in inventory.imports:
+        resolution = item.resolution
+        if resolution.target in moved:
+            names.add(resolution.module_name)
+        if resolution.member_target in moved and item.site.name:
+            names.add(f"{resolution.module_name}.{item.site.name}".lstrip("."))
+    return names
 
 
 def _shim_specs(
@@ -580,12 +1017,17 @@ def _shim_specs(
         )
 
 
-def _new_init_files(config: Config, moves: tuple[FileMove, ...], facts_by_path: Mapping[str, FileFacts]) -> tuple[str, ...]:
+def _new_init_files(
+    config: Config,
+    moves: tuple[FileMove, ...],
+    facts_by_path: Mapping[str, FileFacts],
+    new_modules: Sequence[str] = (),
+) -> tuple[str, ...]:
     existing = set(facts_by_path) | {move.new_path for move in moves if move.is_package_init}
     needed: set[str] = set()
     stop = PurePosixPath(config.package_root) if config.package_root else PurePosixPath(".")
-    for move in moves:
-        parent = PurePosixPath(move.new_path).parent
+    for new_path in [*(move.new_path for move in moves), *new_modules]:
+        parent = PurePosixPath(new_path).parent
         while parent != stop and parent.as_posix() not in ("", "."):
             init = (parent / "__init__.py").as_posix()
             if init not in existing:

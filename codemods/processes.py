@@ -53,14 +53,30 @@ def run_python(
 ) -> ProcessResult:
     """Run ``python ARGUMENTS`` in ``cwd`` and capture its output."""
     command = [python or sys.executable, *arguments]
+    return run_command(command, cwd=cwd, env=env, timeout=timeout, isolate_network=isolate_network)
+
+
+def run_command(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    isolate_network: bool = True,
+) -> ProcessResult:
+    """Run ``command`` (a program and its arguments, no shell) in ``cwd`` and capture its output.
+
+    A program that cannot be started gives return code 127 and the reason on
+    stderr, as a shell would.
+    """
+    full_command = list(command)
     if isolate_network and network_isolation_available():
-        command = [shutil.which("unshare") or "unshare", "-n", *command]
-    child_env = _clean_environment(env)
+        full_command = [shutil.which("unshare") or "unshare", "-n", *full_command]
     try:
         completed = subprocess.run(
-            command,
+            full_command,
             cwd=cwd,
-            env=child_env,
+            env=_clean_environment(env),
             capture_output=True,
             text=True,
             errors="replace",
@@ -73,9 +89,16 @@ def run_python(
             stdout=_text(error.stdout),
             stderr=_text(error.stderr) + f"\ntimed out after {timeout:.0f} s",
             timed_out=True,
-            command=tuple(command),
+            command=tuple(full_command),
         )
-    return ProcessResult(completed.returncode, completed.stdout, completed.stderr, command=tuple(command))
+    except OSError as error:
+        return ProcessResult(127, "", f"{command[0]}: {error.strerror or error}", command=tuple(full_command))
+    return ProcessResult(completed.returncode, completed.stdout, completed.stderr, command=tuple(full_command))
+
+
+def find_program(name: str) -> Optional[str]:
+    """Return the full path of the program ``name`` on PATH, or None."""
+    return shutil.which(name)
 
 
 def _clean_environment(extra: Optional[Mapping[str, str]]) -> dict[str, str]:

@@ -20,9 +20,12 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from codemods.apply import ApplyResult
+from codemods.check import CheckReport
 from codemods.plan import Plan
 from codemods.verify import VerifyReport
+from inventory import build_graph, figures
 from inventory.model import Inventory
+from inventory.names import Spelling, spellings_as_json, spellings_by_file
 
 PLAIN_WIDTH = 200  # columns of tables written to a file or pipe
 _out: Console = Console()
@@ -32,8 +35,11 @@ _err: Console = Console(stderr=True)
 def configure(*, color: bool) -> None:
     """Create the consoles; plain text when ``color`` is False or output is not a terminal."""
     global _out, _err
-    _out = Console(no_color=not color, highlight=color, soft_wrap=True, width=_width(sys.stdout))
-    _err = Console(stderr=True, no_color=not color, highlight=color, soft_wrap=True, width=_width(sys.stderr))
+    # color_system=None drops bold and other styles too, so --no-color output has no escape codes at all.
+    _out = Console(color_system="auto" if color else None, highlight=color, soft_wrap=True, width=_width(sys.stdout))
+    _err = Console(
+        stderr=True, color_system="auto" if color else None, highlight=color, soft_wrap=True, width=_width(sys.stderr)
+    )
 
 
 def _width(stream: Any) -> Optional[int]:
@@ -98,7 +104,6 @@ def render_inventory(inventory: Inventory, *, show_unresolved: int = 20) -> None
     counts = Counter(item.resolution.status for item in inventory.imports)
     vias = Counter(item.resolution.via for item in inventory.imports if item.resolution.status == "local")
     hazards = Counter(hazard.kind for facts in inventory.files for hazard in facts.hazards)
-    edits = [edit for facts in inventory.files for edit in facts.path_edits]
 
     table = Table(title=f"Inventory of {inventory.root}", show_header=False)
     table.add_column("what")
@@ -112,10 +117,18 @@ def render_inventory(inventory: Inventory, *, show_unresolved: int = 20) -> None
         table.add_row(f"  {status}", str(counts.get(status, 0)))
     for via, count in sorted(vias.items()):
         table.add_row(f"    local via {via or '?'}", str(count))
-    table.add_row("sys.path edits", str(len(edits)))
-    table.add_row("  evaluated", str(sum(1 for edit in edits if edit.target is not None)))
+    by_kind = figures.imports_by_kind(inventory.imports)
+    for kind, label in figures.IMPORT_KINDS:
+        table.add_row(f"  {label}", str(by_kind[kind]))
+    edit_counts = figures.path_edit_counts(inventory)
+    table.add_row("sys.path edits", str(edit_counts["total"]))
+    table.add_row("  evaluated", str(edit_counts["evaluated"]))
+    table.add_row("  outside the repository", str(edit_counts["outside"]))
+    table.add_row("  not evaluated", str(edit_counts["not_evaluated"]))
     table.add_row("references from non-Python files", str(len(inventory.references)))
     table.add_row("  that start Python", str(sum(1 for ref in inventory.references if ref.starts_python)))
+    table.add_row("files started from outside Python", str(len(figures.files_started_from_outside(inventory.references))))
+    table.add_row("  by shell, cron, CI or Docker (not docs)", str(len(figures.files_started_from_outside(inventory.references, include_docs=False))))
     for kind, count in sorted(hazards.items()):
         table.add_row(f"hazard: {kind}", str(count))
     _out.print(table)
@@ -131,6 +144,8 @@ def render_inventory(inventory: Inventory, *, show_unresolved: int = 20) -> None
             spelled = f"{'.' * site.level}{site.module}" + (f" : {site.name}" if site.name else "")
             listing.add_row(f"{site.file}:{site.line}", spelled, item.resolution.reason or "")
         _out.print(listing)
+    graph = build_graph(inventory)
+    render_graph_summary(graph.fan_in, graph.cycles())
     failures = [facts for facts in inventory.files if facts.parse_error]
     if failures:
         listing = Table(title="Files that do not parse (left alone)")
@@ -139,6 +154,47 @@ def render_inventory(inventory: Inventory, *, show_unresolved: int = 20) -> None
         for facts in failures:
             listing.add_row(facts.path, facts.parse_error or "")
         _out.print(listing)
+
+
+def inventory_as_dict(inventory: Inventory) -> dict:
+    """Return the inventory as JSON data, with every spelling of each imported file."""
+    data = to_jsonable(inventory)
+    data["spellings"] = spellings_as_json(spellings_by_file(inventory))
+    graph = build_graph(inventory)
+    data["graph"] = {
+        "edges": [list(edge) for edge in sorted(graph.edges)],
+        "fan_in": graph.fan_in,
+        "fan_out": graph.fan_out,
+        "cycles": [list(cycle) for cycle in graph.cycles()],
+    }
+    return data
+
+
+def render_spellings(path: str, spellings: tuple[Spelling, ...]) -> None:
+    if not spellings:
+        _out.print(f"No import in the repository resolves to {path}.", markup=False, highlight=False)
+        return
+    table = Table(title=f"Names under which {path} is imported ({len(spellings)})")
+    table.add_column("as written")
+    table.add_column("module name at run time")
+    table.add_column("found via")
+    table.add_column("sites (file:line)")
+    for spelling in spellings:
+        table.add_row(spelling.written, spelling.absolute, spelling.via, "\n".join(spelling.locations()))
+    _out.print(table)
+
+
+def render_graph_summary(fan_in: dict[str, int], cycles: tuple[tuple[str, ...], ...], *, top: int = 10) -> None:
+    ranked = [(path, count) for path, count in sorted(fan_in.items(), key=lambda item: (-item[1], item[0])) if count][:top]
+    if ranked:
+        table = Table(title=f"Most imported files (top {len(ranked)} by fan-in)")
+        table.add_column("file")
+        table.add_column("fan-in", justify="right")
+        for path, count in ranked:
+            table.add_row(path, str(count))
+        _out.print(table)
+    for cycle in cycles:
+        _out.print("import cycle: " + " -> ".join(cycle), markup=False, highlight=False)
 
 
 # Plan ------------------------------------------------------------------------
@@ -225,10 +281,16 @@ def _render_findings(title: str, rows: list[tuple[str, int, str, str]]) -> None:
 
 def render_apply(result: ApplyResult) -> None:
     if result.already_applied:
-        summary(f"batch {result.batch} is already applied on branch {result.branch} ({result.rewrite_commit[:10]}); nothing changed")
+        reason = f"; its base {result.base_ref} {result.base[:10]} has not moved" if result.base else ""
+        summary(
+            f"batch {result.batch} is already applied on branch {result.branch} ({result.rewrite_commit[:10]}){reason}; nothing changed"
+        )
         return
     plan = result.plan
-    _out.print(f"Branch {result.branch} created from {result.base[:10]}:", markup=False, highlight=False)
+    verb = "rebuilt" if result.rebuilt else "created"
+    _out.print(f"Branch {result.branch} {verb} from {result.base_ref} {result.base[:10]}:", markup=False, highlight=False)
+    if result.base_reason:
+        _out.print(f"  base: {result.base_reason}", markup=False, highlight=False)
     _out.print(f"  {result.rename_commit[:10]} renames: {len(plan.moves)} files", markup=False, highlight=False)
     _out.print(
         f"  {result.rewrite_commit[:10]} rewrites: {plan.rewritten_sites} import sites, {plan.rewritten_strings} strings, "
@@ -236,6 +298,14 @@ def render_apply(result: ApplyResult) -> None:
         markup=False,
         highlight=False,
     )
+
+
+def verify_as_dict(report: VerifyReport) -> dict:
+    """Return the verification as the JSON object that docs/json.md describes."""
+    data = to_jsonable(report)
+    data["ok"] = report.ok
+    data["counts"] = {status: report.counts().get(status, 0) for status in ("passed", "failed", "pre-existing", "skipped")}
+    return data
 
 
 def render_verify(report: VerifyReport) -> None:
@@ -256,8 +326,126 @@ def optional_text(value: Optional[str]) -> str:
 
 def render_status(rows: list) -> None:
     table = Table(title="Batches")
-    for column in ("batch", "branch", "state", "commits", "tip", "shims"):
+    for column in ("batch", "state", "branch", "base", "commits", "tip", "moved", "shims", "old names in use"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row.name, row.branch, row.state, str(row.commits or ""), row.tip, str(row.shims or ""))
+        uses = "" if row.old_name_uses is None else str(row.old_name_uses)
+        table.add_row(
+            row.name, row.state, row.branch, row.base, str(row.commits or ""), row.tip, str(row.moved or ""), str(row.shims or ""), uses
+        )
     _out.print(table)
+
+
+# Check -----------------------------------------------------------------------
+
+
+def render_shim_uses(result: CheckReport) -> None:
+    """Print one line per use of a shimmed name, as compilers print errors: ``file:line: message``."""
+    for use in result.uses:
+        written = f"`{use.old_name}`" if use.kind == "import" else f"{use.kind}({use.old_name!r})"
+        _out.print(
+            f"{use.file}:{use.line}: {written} reaches the shim {use.shim}; use {use.new_name}",
+            markup=False,
+            highlight=False,
+        )
+
+
+# Shims and prune -------------------------------------------------------------
+
+
+def print_text(text: str) -> None:
+    """Write ``text`` to stdout as it is, for output meant to be pasted into a file (TOML)."""
+    sys.stdout.write(text)
+
+
+def render_shim_usage(usage: Any, *, locations: int = 20) -> None:
+    """Print one row per shim with its counts of remaining uses, then where each use is."""
+    table = Table(title=f"Shims and their remaining uses ({usage.source})")
+    for column in ("old path", "old name", "new name", "remove after", "imports", "strings", "commands", "docs"):
+        table.add_column(column, justify="right" if column in ("imports", "strings", "commands", "docs") else "left")
+    for item in usage.shims:
+        record = item.record
+        table.add_row(
+            record.old_path,
+            record.old_module or "(no dotted name)",
+            record.new_module,
+            record.remove_after,
+            str(item.count("import")),
+            str(item.count("string")),
+            str(item.count("command")),
+            str(item.count("doc")),
+        )
+    _out.print(table)
+    for item in usage.shims:
+        if not item.uses:
+            continue
+        listing = Table(title=f"Uses of {item.record.old_path} (first {min(locations, len(item.uses))} of {len(item.uses)})")
+        listing.add_column("file:line")
+        listing.add_column("kind")
+        listing.add_column("text")
+        listing.add_column("detail")
+        for use in item.uses[:locations]:
+            listing.add_row(f"{use.file}:{use.line}", use.kind, use.text, use.detail)
+        _out.print(listing)
+
+
+def render_pickle_report(result: Any) -> None:
+    """Print each global in a stored pickle that names an old module or __main__."""
+    if result.findings:
+        table = Table(title=f"Pickles under {result.folder} that name old modules")
+        for column in ("file", "module", "global", "status", "loads as", "protocol"):
+            table.add_column(column)
+        for finding in result.findings:
+            table.add_row(finding.file, finding.module, finding.name, finding.status, finding.new_module, str(finding.protocol))
+        _out.print(table)
+    for scan in result.pickles:
+        if scan.error:
+            note(f"{scan.path}: {scan.error}")
+
+
+def render_usage_log(summaries: list) -> None:
+    """Print the usage log counted per old path."""
+    table = Table(title="Shim uses recorded in the usage log")
+    for column in ("old path", "new name", "imports", "runs", "names", "importers", "commands", "last seen"):
+        table.add_column(column)
+    for item in summaries:
+        table.add_row(
+            item.old_path,
+            item.new,
+            str(item.imports),
+            str(item.runs),
+            "\n".join(item.names),
+            "\n".join(item.importers[:5]) + (f"\n… {len(item.importers) - 5} more" if len(item.importers) > 5 else ""),
+            "\n".join(item.commands[:5]) + (f"\n… {len(item.commands) - 5} more" if len(item.commands) > 5 else ""),
+            item.last_seen,
+        )
+    _out.print(table)
+
+
+def render_prune(result: Any) -> None:
+    """Print what prune removed and committed, and each shim it kept with the reason."""
+    if result.branch:
+        _out.print(f"Branch {result.branch} created from {result.base[:10]}:", markup=False, highlight=False)
+        if result.rewrite_commit:
+            _out.print(f"  {result.rewrite_commit[:10]} rewrites: {result.rewritten} uses of old names", markup=False, highlight=False)
+        if result.prune_commit:
+            _out.print(f"  {result.prune_commit[:10]} removes: {len(result.removed)} shims", markup=False, highlight=False)
+    if result.removed:
+        table = Table(title=f"Shims removed ({len(result.removed)})")
+        table.add_column("old path")
+        table.add_column("new name")
+        for record in result.removed:
+            table.add_row(record.old_path, record.new_module)
+        _out.print(table)
+    _render_findings(
+        "Shims kept",
+        [(item.record.old_path, 0, "kept", item.reason) for item in result.kept],
+    )
+    _render_findings(
+        "Uses of old names left as they are",
+        [(item.file, item.line, "straggler", item.reason) for item in result.stragglers],
+    )
+    _render_findings(
+        "Docs that still mention a removed path",
+        [(use.file, use.line, use.kind, use.text) for use in result.stale_docs],
+    )

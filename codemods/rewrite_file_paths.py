@@ -13,7 +13,8 @@ reported and left alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Callable, Literal, Optional, Union
@@ -45,18 +46,25 @@ class _Step:
 
 @dataclass(frozen=True)
 class _FileRelativePath:
-    """The path an expression rooted in ``__file__`` computes: steps up, then parts down."""
+    """The path an expression rooted in ``__file__`` computes: steps up, then parts down.
+
+    ``base`` is the module-level name the expression starts from (``ROOT`` in
+    ``ROOT.parent``), which reaches ``base_ups`` steps up from the file. Only
+    the steps of the expression itself are in ``steps``.
+    """
 
     ups: int
     steps: tuple[_Step, ...] = ()  # outermost first
     below: tuple[str, ...] = ()
+    base: Optional[str] = None
+    base_ups: int = 0
 
     def up(self, count: int, step: Optional[_Step]) -> _FileRelativePath:
         steps = self.steps if step is None else (step, *self.steps)
-        return _FileRelativePath(self.ups + count, steps, self.below)
+        return dataclasses.replace(self, ups=self.ups + count, steps=steps)
 
     def down(self, parts: Sequence[str]) -> _FileRelativePath:
-        return _FileRelativePath(self.ups, self.steps, (*self.below, *parts))
+        return dataclasses.replace(self, below=(*self.below, *parts))
 
 
 def rewrite_file_paths(
@@ -68,18 +76,26 @@ def rewrite_file_paths(
     if old_parts == new_parts:
         return module, TransformResult(changed=False)
 
-    found = _find_file_relative_paths(module, file_name=old_parts[-1])
+    found, definitions = _find_file_relative_paths(module, file_name=old_parts[-1])
     if not found:
         return module, TransformResult(changed=False)
 
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     left_alone: list[tuple[cst.BaseExpression, str]] = []
+    names_after: dict[str, _NameAfter] = {}
     for node, path in found:
-        outcome = _adjusted(module, node, path, old_parts, new_parts)
+        if path.base is None:
+            outcome = _adjusted(module, node, path, old_parts, new_parts)
+        else:
+            outcome = _adjusted_from_name(module, node, path, old_parts, new_parts, names_after)
         if isinstance(outcome, str):
-            left_alone.append((node, outcome))
+            if outcome:
+                left_alone.append((node, outcome))
         elif outcome is not None:
             replacements[node] = outcome
+        name = definitions.get(id(node))
+        if name is not None:
+            names_after[name] = _name_after(path, outcome, names_after)
     skipped = _skipped_with_lines(module, left_alone)
 
     new_module = replace_nodes(module, replacements)
@@ -90,22 +106,25 @@ def rewrite_file_paths(
 
 def _find_file_relative_paths(
     module: cst.Module, file_name: str
-) -> list[tuple[cst.BaseExpression, _FileRelativePath]]:
+) -> tuple[list[tuple[cst.BaseExpression, _FileRelativePath]], dict[int, str]]:
     """Return the largest expressions that compute a folder or file path from ``__file__``.
 
-    NOTE: paths are not followed through names. In ``HERE = Path(__file__).parent``
-    followed by ``ROOT = HERE.parent``, only the first expression is found.
+    Paths are followed through module-level names assigned once, so after
+    ``HERE = Path(__file__).parent``, ``ROOT = HERE.parent`` is found too.
+    The second value maps the id of each such name's value to the name.
     """
-    uses_file = any(
-        isinstance(node, cst.Name) and node.value == "__file__" for node in iter_nodes(module)
-    )
-    if not uses_file:
-        return []
-
     analyzer = _FileRelativeAnalyzer(_PathSpellings.of(module), file_name)
+    assignments = _single_module_assignments(module)
+    definitions: dict[int, str] = {}
     found: list[tuple[cst.BaseExpression, _FileRelativePath]] = []
 
     def descend(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.SimpleStatementLine) and id(node) in assignments:
+            name, value = assignments[id(node)]
+            path = analyzer.analyze(value)
+            if path is not None and not path.below:
+                analyzer.names[name] = path
+                definitions[id(value)] = name
         if not isinstance(node, (cst.Call, cst.Attribute, cst.Subscript, cst.BinaryOperation)):
             return True
         path = analyzer.analyze(node)
@@ -116,7 +135,33 @@ def _find_file_relative_paths(
 
     for _ in iter_nodes(module, descend):
         pass
-    return found
+    return found, definitions
+
+
+def _single_module_assignments(module: cst.Module) -> dict[int, tuple[str, cst.BaseExpression]]:
+    """Map each module-level ``NAME = value`` line whose name no other module-level line assigns."""
+    lines: dict[int, tuple[str, cst.BaseExpression]] = {}
+    counts: dict[str, int] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets: list[cst.BaseExpression] = []
+            if isinstance(small, cst.Assign):
+                targets = [target.target for target in small.targets]
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                targets = [small.target]
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    counts[target.value] = counts.get(target.value, 0) + 1
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and len(statement.body) == 1
+            ):
+                lines[id(statement)] = (small.targets[0].target.value, small.value)
+    return {key: value for key, value in lines.items() if counts[value[0]] == 1}
 
 
 def _skipped_with_lines(module: cst.Module, left_alone: Sequence[tuple[cst.CSTNode, str]]) -> list[Skipped]:
@@ -147,6 +192,73 @@ def _adjusted(
         return f"cannot change this expression from {path.ups} to {new_ups} steps up, so adjust it by hand"
     if module.code_for_node(new_node).count("\n") != module.code_for_node(node).count("\n"):
         # A changed line count would shift the lines that later transforms look up.
+        return "the expression spans several lines and would lose some, so adjust it by hand"
+    return new_node
+
+
+# Expressions that start from a name
+
+
+@dataclass(frozen=True)
+class _NameAfter:
+    """Where a name's folder is after the rewrite: the same folder as before, or ``ups`` steps above the new path."""
+
+    same: bool
+    ups: Optional[int] = None  # None with same=False: not known
+
+
+def _name_after(
+    path: _FileRelativePath, outcome: Union[cst.BaseExpression, str, None], names_after: Mapping[str, _NameAfter]
+) -> _NameAfter:
+    """Return where a name assigned ``path`` points after the rewrite, given what happened to its value."""
+    if not isinstance(outcome, str):
+        return _NameAfter(same=True)  # adjusted, or it needed no change
+    if path.below:
+        return _NameAfter(same=False)
+    if path.base is None:
+        return _NameAfter(same=False, ups=path.ups)  # the same steps, from the new path
+    base = names_after.get(path.base, _NameAfter(same=False, ups=path.base_ups))
+    if base.ups is None:
+        return _NameAfter(same=False)
+    # Left alone, the expression keeps its own steps on top of where its base points now.
+    return _NameAfter(same=False, ups=base.ups + path.ups - path.base_ups)
+
+
+def _adjusted_from_name(
+    module: cst.Module,
+    node: cst.BaseExpression,
+    path: _FileRelativePath,
+    old_parts: tuple[str, ...],
+    new_parts: tuple[str, ...],
+    names_after: Mapping[str, _NameAfter],
+) -> Union[cst.BaseExpression, str, None]:
+    """Adjust an expression such as ``HERE.parent`` by the change in where ``HERE`` points.
+
+    Returns "" (left alone, nothing to report) when the name itself could not
+    be adjusted and the expression adds no steps up: the name's own line is
+    reported already.
+    """
+    assert path.base is not None
+    base = names_after.get(path.base, _NameAfter(same=False, ups=path.base_ups))
+    if base.same:
+        return None
+    own_ups = path.ups - path.base_ups
+    if base.ups is None:
+        return f"starts from {path.base}, whose folder after the move is not known, so adjust it by hand" if own_ups else ""
+    folder = _folder_reached(old_parts, path.ups)
+    new_total = _ups_to(folder, new_parts)
+    if new_total is None or new_total < base.ups:
+        if not own_ups:
+            return ""
+        target = "/".join([*folder.parts, *path.below])
+        return f"points at {target} through {path.base}, which cannot reach it after the move"
+    delta = new_total - base.ups - own_ups
+    if delta == 0:
+        return None
+    new_node = _with_ups_changed(node, path, delta)
+    if new_node is None:
+        return f"cannot change the steps up from {path.base} by {delta}, so adjust it by hand"
+    if module.code_for_node(new_node).count("\n") != module.code_for_node(node).count("\n"):
         return "the expression spans several lines and would lose some, so adjust it by hand"
     return new_node
 
@@ -249,11 +361,19 @@ class _FileRelativeAnalyzer:
     def __init__(self, spellings: _PathSpellings, file_name: str) -> None:
         self.spellings = spellings
         self.file_name = file_name
+        self.names: dict[str, _FileRelativePath] = {}  # module-level names assigned a path, in source order
 
     def analyze(self, node: cst.BaseExpression) -> Optional[_FileRelativePath]:
         """Return what ``node`` computes from ``__file__``, or None for any other expression."""
         if isinstance(node, cst.Name):
-            return _FileRelativePath(0) if node.value == "__file__" else None
+            if node.value == "__file__":
+                return _FileRelativePath(0)
+            named = self.names.get(node.value)
+            if named is None:
+                return None
+            if named.ups == 0:
+                return _FileRelativePath(0)  # the file itself: as good as __file__
+            return _FileRelativePath(named.ups, base=node.value, base_ups=named.ups)
         if isinstance(node, cst.Call):
             return self._analyze_call(node)
         if isinstance(node, cst.Attribute) and node.attr.value == "parent":
@@ -324,7 +444,7 @@ class _FileRelativeAnalyzer:
                     path = path.up(1, None)
         ups_added = path.ups - inner.ups
         if ups_added and step_node is not None:
-            path = _FileRelativePath(path.ups, (_Step("join", step_node), *inner.steps), path.below)
+            path = dataclasses.replace(path, steps=(_Step("join", step_node), *inner.steps))
         return path
 
     def _sibling(

@@ -49,13 +49,7 @@ class _LocatedSite:
     @property
     def imports_parent_package(self) -> bool:
         """Tell whether the statement imports a package above the moved module (``import a`` for ``a.b.f()``)."""
-        site = self.site
-        return (
-            site.kind == "import"
-            and site.alias is None
-            and site.old_chain is not None
-            and site.old_chain.startswith(site.module + ".")
-        )
+        return _imports_parent_package(self.site)
 
 
 def rewrite_imports(
@@ -256,6 +250,8 @@ def _locate_sites(
             continue
 
         match = _find_site(site, statements.get(site.line, []), claimed)
+        if match is None and _imports_parent_package(site):
+            match = _find_parent_package_site(site, statements.get(site.line, []), located)
         if match is None:
             reason = (
                 f"no import statement spelled {_spelling(site)} found at line {site.line}. "
@@ -267,6 +263,26 @@ def _locate_sites(
         claimed.add(id(match.alias if match.alias is not None else match.statement))
         located.append(match)
     return located, skipped
+
+
+def _imports_parent_package(site: SiteRewrite) -> bool:
+    return (
+        site.kind == "import"
+        and site.alias is None
+        and site.old_chain is not None
+        and site.old_chain.startswith(site.module + ".")
+    )
+
+
+def _find_parent_package_site(
+    site: SiteRewrite, candidates: Sequence[ImportNode], located: Sequence[_LocatedSite]
+) -> Optional[_LocatedSite]:
+    """Match ``import a`` again for another moved module reached through it (``a.b.f()``, ``a.c.g()``)."""
+    for item in located:
+        if item.statement in candidates and item.imports_parent_package and item.site.module == site.module:
+            if item.site.old_chain != site.old_chain:
+                return _LocatedSite(site, item.statement, item.alias)
+    return None
 
 
 def _invalid_site_reason(site: SiteRewrite) -> Optional[str]:
@@ -573,6 +589,7 @@ def _roots_left_unbound(module: cst.Module, located: Sequence[_LocatedSite]) -> 
 class _StatementEdit:
     replacement: ImportNode
     following: list[ImportNode]  # new statements to place right after this one
+    comments: dict[int, cst.Comment] = dataclasses.field(default_factory=dict)  # by id of a following statement
 
 
 class _ImportRewriter:
@@ -655,7 +672,13 @@ class _ImportRewriter:
         following = [statement for group in self._following(original) for statement in group]
         if not following:
             return new_line
-        return [new_line, *(cst.SimpleStatementLine(body=[statement]) for statement in following)]
+        comments = {
+            key: comment
+            for small in original.body
+            if id(small) in self._edits
+            for key, comment in self._edits[id(small)].comments.items()
+        }
+        return [new_line, *(_statement_line(statement, comments.get(id(statement))) for statement in following)]
 
     def _with_following_statements(
         self, original: cst.SimpleStatementSuite, new_suite: cst.CSTNode
@@ -695,10 +718,10 @@ def _edit_import(statement: cst.Import, items: Sequence[_LocatedSite]) -> _State
         if item is None:
             aliases.append(alias)
         elif item.imports_parent_package:
-            # `import a` serves `a.b.f()`: keep it for other uses of `a`, import the new module too.
+            # `import a` serves `a.b.f()`: keep it for other uses of `a`, import the new modules too.
             aliases.append(alias)
-            new_alias = cst.ImportAlias(name=_dotted_expression(item.site.new_module))
-            following.append(cst.Import(names=[new_alias]))
+            new_modules = sorted({other.site.new_module for other in items if other.alias is alias})
+            following.extend(cst.Import(names=[cst.ImportAlias(name=_dotted_expression(name))]) for name in new_modules)
         else:
             aliases.append(_rewrite_import_alias(alias, item.site))
 
@@ -769,15 +792,47 @@ def _split_import_from(
     if first != _KEEP:
         replacement = _with_module(replacement, first[0])
 
-    following: list[ImportNode] = [
-        cst.ImportFrom(
+    following: list[ImportNode] = []
+    comments: dict[int, cst.Comment] = {}
+    for destination in destinations:
+        if destination == first:
+            continue
+        new_statement = cst.ImportFrom(
             module=_dotted_expression(destination[0]),
             names=[_bare_alias(alias) for alias in groups[destination]],
         )
-        for destination in destinations
-        if destination != first
-    ]
-    return _StatementEdit(replacement, following)
+        following.append(new_statement)
+        comment = _joined_comments(_alias_comment(alias, statement) for alias in groups[destination])
+        if comment is not None:
+            comments[id(new_statement)] = comment
+    return _StatementEdit(replacement, following, comments)
+
+
+def _alias_comment(alias: cst.ImportAlias, statement: cst.ImportFrom) -> Optional[cst.Comment]:
+    """Return the comment at the end of the line of an imported name inside parentheses, if any."""
+    if isinstance(alias.comma, cst.Comma):
+        whitespace = alias.comma.whitespace_after
+    elif statement.rpar is not None:
+        whitespace = statement.rpar.whitespace_before  # the last name, written without a comma
+    else:
+        return None
+    if isinstance(whitespace, cst.ParenthesizedWhitespace):
+        return whitespace.first_line.comment
+    return None
+
+
+def _joined_comments(comments: Iterable[Optional[cst.Comment]]) -> Optional[cst.Comment]:
+    texts = [comment.value for comment in comments if comment is not None]
+    if not texts:
+        return None
+    return cst.Comment("  ".join(texts))
+
+
+def _statement_line(statement: ImportNode, comment: Optional[cst.Comment]) -> cst.SimpleStatementLine:
+    if comment is None:
+        return cst.SimpleStatementLine(body=[statement])
+    trailing = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+    return cst.SimpleStatementLine(body=[statement], trailing_whitespace=trailing)
 
 
 def _with_names_kept(statement: cst.ImportFrom, kept: list[cst.ImportAlias]) -> cst.ImportFrom:
@@ -821,8 +876,11 @@ def _merged_whitespace(
 
 
 def _bare_alias(alias: cst.ImportAlias) -> cst.ImportAlias:
-    """Copy an imported name without the comma and whitespace of its old statement."""
-    # NOTE: a comment after a moved name inside parentheses is dropped with it.
+    """Copy an imported name without the comma and whitespace of its old statement.
+
+    A comment at the end of its line moves to the new statement (see ``_alias_comment``).
+    """
+    # NOTE: a comment on a line of its own above a moved name stays in the old statement.
     asname = _alias_name(alias)
     return cst.ImportAlias(
         name=cst.Name(_dotted_name(alias.name) or ""),

@@ -2,44 +2,153 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Optional
 
-from codemods.apply import branch_name
-from codemods.config import load_config
-from codemods.errors import BatchError
-from codemods.gitops import Repository, made_by_codemod
+from codemods.apply import base_of_branch, branch_name, clean_leftovers
+from codemods.config import Config, load_config
+from codemods.errors import BatchError, CodemodError
+from codemods.gitops import Repository
+from codemods.workspace import scan_target
+from inventory.model import Inventory
 from shimgen.manifest import MANIFEST_PATH
+
+logger = logging.getLogger(__name__)
+
+PLANNED = "planned"  # no branch, and no shim of the batch in HEAD
+APPLIED = "applied"  # its branch exists and is not merged into HEAD
+MERGED = "merged"  # its shims are in HEAD
+PRUNED = "pruned"  # merged, and none of its shims is left in HEAD
 
 
 @dataclass(frozen=True)
 class BatchStatus:
+    """One configured batch as `codemod status` shows it."""
+
     name: str
     branch: str
-    state: str  # "planned", "applied", "merged"
-    commits: int = 0
+    state: str  # PLANNED, APPLIED, MERGED or PRUNED
+    base: str = ""  # the commit (or for a stacked batch, the branch) the branch was built on
+    commits: int = 0  # commits on the branch that HEAD does not have
     tip: str = ""
-    shims: int = 0
+    moved: int = 0  # files the batch moved
+    shims: int = 0  # shims of the batch in the checkout it is measured on
+    old_name_uses: Optional[int] = None  # import sites that still reach one of those shims
 
 
-def batch_statuses(root: Path) -> list[BatchStatus]:
-    """Return one row per configured batch."""
+def batch_statuses(root: Path, *, count_uses: bool = True) -> list[BatchStatus]:
+    """Return one row per configured batch, in configuration order.
+
+    ``old_name_uses`` is measured on HEAD's working tree for merged batches
+    and on the branch for applied ones, from a fresh inventory of each.
+    """
     repository = Repository(root)
     config = load_config(repository.root)
     head = repository.head_commit()
+    head_records = _shim_records(repository.show_file(head, MANIFEST_PATH))
+    working_tree: Optional[Inventory] = None
+
     rows = []
     for batch in config.batches:
-        branch = branch_name(batch.name)
-        if not repository.branch_exists(branch):
-            rows.append(BatchStatus(batch.name, branch, "planned"))
-            continue
-        tip = repository.branch_commit(branch)
-        merged = repository.is_ancestor(tip, head)
-        commits = len(repository.commits_between(head, tip)) if not merged else 0
-        manifest = repository.show_file(tip, MANIFEST_PATH) or b"[]"
-        shims = manifest.count(f'"batch": "{batch.name}"'.encode())
-        rows.append(BatchStatus(batch.name, branch, "merged" if merged else "applied", commits, tip[:10], shims))
+        row = _batch_row(repository, batch.name, head, head_records)
+        if count_uses and row.state == MERGED:
+            if working_tree is None:
+                working_tree = scan_target(repository.root, config)
+            row = _with_uses(row, working_tree, head_records)
+        elif count_uses and row.state == APPLIED:
+            row = _with_uses(row, _scan_branch(repository, config, row.branch), _branch_records(repository, row.branch))
+        rows.append(row)
     return rows
+
+
+def _batch_row(repository: Repository, batch: str, head: str, head_records: list[dict]) -> BatchStatus:
+    branch = branch_name(batch)
+    in_head = [record for record in head_records if record.get("batch") == batch]
+    if not repository.branch_exists(branch):
+        if not in_head:
+            return BatchStatus(batch, branch, PLANNED)
+        live = _live_shims(repository, head, in_head)
+        return BatchStatus(batch, branch, MERGED if live else PRUNED, moved=len(in_head), shims=live)
+
+    tip = repository.branch_commit(branch)
+    base = _describe_base(repository, branch, batch)
+    branch_records = [record for record in _branch_records(repository, branch) if record.get("batch") == batch]
+    moved = _count_renames(repository, branch, batch)
+    if repository.is_ancestor(tip, head):
+        live = _live_shims(repository, head, branch_records or in_head)
+        state = MERGED if live else PRUNED
+        return BatchStatus(batch, branch, state, base, 0, tip[:10], moved, live)
+    commits = len(repository.commits_between(head, tip))
+    return BatchStatus(batch, branch, APPLIED, base, commits, tip[:10], moved, len(branch_records))
+
+
+def _describe_base(repository: Repository, branch: str, batch: str) -> str:
+    try:
+        base = base_of_branch(repository, branch, batch)
+    except CodemodError:
+        return "?"
+    for other in repository.branches_at(base):
+        if other != branch:
+            return other
+    return base[:10]
+
+
+def _count_renames(repository: Repository, branch: str, batch: str) -> int:
+    try:
+        base = base_of_branch(repository, branch, batch)
+    except CodemodError:
+        return 0
+    rename_commit = repository.commits_between(base, repository.branch_commit(branch))[-1]
+    return len(repository.renamed_files(rename_commit.hexsha))
+
+
+def _shim_records(text: Optional[bytes]) -> list[dict]:
+    if not text:
+        return []
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return []
+    entries = document.get("shims", document) if isinstance(document, dict) else document
+    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+
+def _branch_records(repository: Repository, branch: str) -> list[dict]:
+    return _shim_records(repository.show_file(repository.branch_commit(branch), MANIFEST_PATH))
+
+
+def _live_shims(repository: Repository, commit: str, records: Iterable[dict]) -> int:
+    """Count the records whose old path still exists at ``commit``."""
+    return sum(1 for record in records if repository.show_file(commit, str(record.get("old_path"))) is not None)
+
+
+def _scan_branch(repository: Repository, config: Config, branch: str) -> Inventory:
+    with repository.temporary_checkout(branch) as folder:
+        return scan_target(folder, config, use_cache=False)
+
+
+def _with_uses(row: BatchStatus, inventory: Inventory, records: Sequence[dict]) -> BatchStatus:
+    shim_paths = {str(record.get("old_path")) for record in records if record.get("batch") == row.name}
+    uses = sum(
+        1
+        for item in inventory.imports
+        if item.site.file not in shim_paths
+        and (item.resolution.target in shim_paths or item.resolution.member_target in shim_paths)
+    )
+    return replace(row, old_name_uses=uses)
+
+
+def leftover_note(root: Path) -> Optional[str]:
+    """Describe what an interrupted run left behind, without removing it."""
+    leftovers = Repository(root).find_leftovers()
+    if not leftovers:
+        return None
+    folders = ", ".join(str(leftover.worktree) for leftover in leftovers)
+    return f"an interrupted codemod run left worktree {folders}; the next apply, rollback or prune removes it"
 
 
 def rollback_batch(root: Path, batch: str) -> str:
@@ -48,6 +157,7 @@ def rollback_batch(root: Path, batch: str) -> str:
     load_config(repository.root).batch(batch)
     branch = branch_name(batch)
     with repository.lock():
+        clean_leftovers(repository)
         if not repository.branch_exists(branch):
             raise BatchError(f"batch {batch!r} has no branch {branch}; there is nothing to roll back.")
         if repository.current_branch() == branch:
@@ -58,7 +168,7 @@ def rollback_batch(root: Path, batch: str) -> str:
             raise BatchError(
                 f"{branch} is already merged into the current branch; revert the merge with git instead."
             )
-        foreign = [commit for commit in repository.commits_between(head, tip) if not made_by_codemod(commit)]
+        foreign = repository.foreign_commits(head, tip)
         if foreign:
             listing = ", ".join(f"{commit.hexsha[:10]} {commit.summary!r}" for commit in foreign[:5])
             raise BatchError(

@@ -1,20 +1,27 @@
 """Prove that a batch branch keeps everything working that worked on its base.
 
 Static: every import that resolved on the base still resolves on the branch,
-to the moved code or through a shim. Dynamic, each check in a fresh
-interpreter: old and new names give one module object and the old one warns
-once; every moved entry point still runs by its old path with the same exit
-status and output. A failure that the base shows too is pre-existing and does
-not fail the batch.
+to the moved code or through a shim. The batch adds no import cycle and no
+module whose top-level name shadows the standard library. Dynamic, each check
+in a fresh interpreter: old and new names give one module object and the old
+one warns once; every moved entry point still runs by its old path with the
+same exit status and output. Optionally, the target's own test command runs
+on both checkouts and the outcomes are compared test by test. A failure that
+the base shows too is pre-existing and does not fail the batch.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import shlex
+import tempfile
+import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -22,10 +29,13 @@ from codemods.apply import branch_name
 from codemods.config import BatchConfig, load_config
 from codemods.errors import BatchError
 from codemods.gitops import Repository, batch_of, made_by_codemod
-from codemods.processes import ProcessResult, run_python
+from codemods.processes import ProcessResult, find_program, run_command, run_python
 from codemods.workspace import scan_target
+from inventory.graph import build_graph, strongly_connected_components
 from inventory.model import Inventory
+from inventory.resolve import is_stdlib_module
 from shimgen.manifest import MANIFEST_PATH, ShimRecord, load_manifest
+from shimgen.prune import is_due
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +73,7 @@ except BaseException as error:
 class Check:
     """One verification result."""
 
-    kind: str  # "static", "identity", "entry-point", "expiry"
+    kind: str  # "static", "cycle", "stdlib-shadow", "expiry", "identity", "entry-point", "tests"
     subject: str
     status: str  # "passed", "failed", "pre-existing", "skipped"
     detail: str = ""
@@ -71,6 +81,8 @@ class Check:
 
 @dataclass(frozen=True)
 class VerifyReport:
+    """Every check of one batch branch against its base commit."""
+
     batch: str
     branch: str
     base: str
@@ -88,6 +100,9 @@ class VerifyReport:
         return Counter(check.status for check in self.checks)
 
 
+Progress = Callable[[int, int], None]
+
+
 def verify_batch(
     root: Path,
     batch: str,
@@ -96,8 +111,19 @@ def verify_batch(
     isolate_network: bool = True,
     run_entry_points: bool = True,
     timeout: float = 60.0,
+    tests_command: Optional[str] = None,
+    tests_timeout: float = 1800.0,
+    progress: Optional[Progress] = None,
+    today: Optional[date] = None,
 ) -> VerifyReport:
-    """Check the branch of ``batch`` against its base; see the module docstring."""
+    """Check the branch of ``batch`` against its base; see the module docstring.
+
+    ``tests_command`` is the target's own test command (``pytest -q``); it runs
+    in both checkouts and its JUnit XML results are compared test by test.
+    ``today`` (default: the current date) decides which shims are past their
+    remove-after date.
+    """
+    tests = parse_tests_command(tests_command) if tests_command else None
     repository = Repository(root)
     config = load_config(repository.root)
     batch_config = config.batch(batch)
@@ -114,10 +140,21 @@ def verify_batch(
         records = [record for record in load_manifest(after / MANIFEST_PATH) if record.batch == batch]
         moves = {record.old_path: _new_path(record, config.package_root) for record in records}
 
+        runs_per_shim = 2 if run_entry_points else 1
+        test_runs = 2 if tests else 0
+        steps = _Steps(progress, total=2 + len(records) * runs_per_shim + test_runs)
+
         checks.extend(static_checks(inventory_before, inventory_after, moves))
-        checks.extend(_identity_checks(records, before, after, python, isolate_network, timeout))
+        checks.extend(cycle_checks(inventory_before, inventory_after, moves))
+        checks.extend(stdlib_shadow_checks(inventory_before, inventory_after, moves, config.package_root))
+        checks.extend(expiry_checks(records, batch, today or date.today()))
+        steps.advance(2)
+        checks.extend(steps.each(_identity_checks(records, before, after, python, isolate_network, timeout)))
         if run_entry_points:
-            checks.extend(_entry_point_checks(batch_config, records, inventory_before, before, after, python, isolate_network, timeout))
+            checks.extend(steps.each(_entry_point_checks(batch_config, records, inventory_before, before, after, python, isolate_network, timeout)))
+        if tests:
+            checks.extend(check_test_suite(tests, before, after, isolate_network, tests_timeout, steps))
+        steps.finish()
     return VerifyReport(batch=batch, branch=branch, base=base, checks=tuple(checks))
 
 
@@ -136,6 +173,22 @@ def base_of(repository: Repository, tip: str, batch: str) -> str:
     if oldest is None or not oldest.parents:
         raise BatchError(f"branch {branch_name(batch)} has no commit made by codemod for batch {batch!r}; apply it again.")
     return oldest.parents[0].hexsha
+
+
+def expiry_checks(records: Sequence[ShimRecord], batch: str, today: date) -> Iterable[Check]:
+    """Fail each shim of ``batch`` whose remove-after date has passed; pass once when none has."""
+    expired = [record for record in records if is_due(record, today)]
+    for record in expired:
+        yield Check(
+            "expiry",
+            record.old_path,
+            "failed",
+            f"the shim was due for removal after {record.remove_after}; remove it with `codemod prune --batch {batch}` "
+            "(it keeps shims that are still used), or set a later shim-remove-after and apply the batch again",
+        )
+    if records and not expired:
+        earliest = min(record.remove_after for record in records)
+        yield Check("expiry", "shims", "passed", f"no shim is past its remove-after date (the earliest is {earliest})")
 
 
 def _new_path(record: ShimRecord, package_root: str) -> str:
@@ -197,6 +250,76 @@ def _unresolved(inventory: Inventory, moves: Optional[Mapping[str, str]] = None)
     return found
 
 
+def cycle_checks(before: Inventory, after: Inventory, moves: Mapping[str, str]) -> Iterable[Check]:
+    """Fail for each import cycle on the branch that no cycle of the base contains.
+
+    Both graphs are compared on the branch's paths: a moved file's old path
+    on the base becomes its new path, and on the branch a shim at the old
+    path counts as the module it forwards to.
+    """
+    cycles_before = _cycles(before, moves)
+    cycles_after = _cycles(after, moves)
+    new_cycles = [cycle for cycle in cycles_after if not any(cycle <= known for known in cycles_before)]
+    for cycle in new_cycles:
+        listing = " -> ".join(sorted(cycle))
+        yield Check("cycle", sorted(cycle)[0], "failed", f"new import cycle between {listing}")
+    if not new_cycles:
+        yield Check("cycle", "imports", "passed", f"no new import cycle ({len(cycles_before)} on the base)")
+
+
+def _cycles(inventory: Inventory, moves: Mapping[str, str]) -> list[frozenset[str]]:
+    graph = build_graph(inventory)
+    nodes = sorted({moves.get(node, node) for node in graph.nodes})
+    successors: dict[str, list[str]] = {node: [] for node in nodes}
+    for source, target in sorted(graph.edges):
+        source, target = moves.get(source, source), moves.get(target, target)
+        if source != target:
+            successors[source].append(target)
+    components = strongly_connected_components(nodes, successors)
+    return [frozenset(component) for component in components if len(component) > 1]
+
+
+def stdlib_shadow_checks(
+    before: Inventory, after: Inventory, moves: Mapping[str, str], package_root: str
+) -> Iterable[Check]:
+    """Fail for each module the batch adds whose top-level name is a standard-library module.
+
+    Such a module hides the standard-library one for every script that has
+    its folder on ``sys.path``: a new top-level package ``logging/``, or a
+    new top-level module ``email.py``.
+
+    NOTE: a new module deeper in a package (``pkg/logging.py``) is not
+    flagged; it shadows only when its own folder is put on ``sys.path``.
+    """
+    existing = {moves.get(facts.path, facts.path) for facts in before.files}
+    shadowing: dict[str, list[str]] = {}
+    for facts in after.files:
+        if facts.path in existing:
+            continue
+        top = _top_level_name(facts.path, package_root)
+        if top and is_stdlib_module(top):
+            shadowing.setdefault(top, []).append(facts.path)
+    for top, paths in sorted(shadowing.items()):
+        yield Check(
+            "stdlib-shadow",
+            top,
+            "failed",
+            f"new module {top} ({', '.join(sorted(paths)[:3])}) shadows the standard-library module {top}; "
+            "choose another package name or target",
+        )
+    if not shadowing:
+        yield Check("stdlib-shadow", "modules", "passed", "no new module shadows the standard library")
+
+
+def _top_level_name(path: str, package_root: str) -> str:
+    if package_root:
+        prefix = package_root.rstrip("/") + "/"
+        if path.startswith(prefix):
+            path = path[len(prefix) :]
+    first = path.split("/")[0]
+    return first[:-3] if first.endswith(".py") else first
+
+
 # Dynamic ---------------------------------------------------------------------
 
 
@@ -240,8 +363,7 @@ def _entry_point_checks(
             yield Check("entry-point", record.old_path, "skipped", "listed in never-run")
             continue
         arguments = [record.old_path, *batch.entry_point_args]
-        def run_before() -> ProcessResult:
-            return run_python(arguments, cwd=before, python=python, isolate_network=isolate, timeout=timeout)
+        run_before = functools.partial(run_python, arguments, cwd=before, python=python, isolate_network=isolate, timeout=timeout)
 
         old_run = run_before()
         new_run = run_python(arguments, cwd=after, python=python, isolate_network=isolate, timeout=timeout)
@@ -286,3 +408,199 @@ def _run_json(cwd: Path, arguments: Sequence[str], python: Optional[str], isolat
 
 def _tail(text: str, lines: int = 3) -> str:
     return " | ".join(text.strip().splitlines()[-lines:])
+
+
+class _Steps:
+    """Report progress of verification to an optional ``progress(done, total)`` callback."""
+
+    def __init__(self, progress: Optional[Progress], total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def advance(self, count: int = 1) -> None:
+        self.done = min(self.done + count, self.total)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def each(self, checks: Iterable[Check]) -> Iterable[Check]:
+        for check in checks:
+            self.advance()
+            yield check
+
+    def finish(self) -> None:
+        self.done = self.total - 1
+        self.advance()
+
+
+# The target's own tests ------------------------------------------------------
+
+JUNIT_PLACEHOLDER = "{junit}"
+_PYTEST_PREFIXES = (("pytest",), ("py.test",), ("python", "-m", "pytest"), ("python3", "-m", "pytest"))
+_FAILING = ("failed", "error")
+
+
+@dataclass(frozen=True)
+class SuiteCommand:
+    """The target's test command, split into arguments, with where the JUnit XML path goes."""
+
+    text: str
+    arguments: tuple[str, ...]
+    append_junit: bool  # True: add --junitxml=PATH; False: the arguments carry {junit}
+
+    def for_report(self, junit_path: Path) -> list[str]:
+        """Return the arguments that write the JUnit XML report to ``junit_path``."""
+        if self.append_junit:
+            return [*self.arguments, f"--junitxml={junit_path}"]
+        return [argument.replace(JUNIT_PLACEHOLDER, str(junit_path)) for argument in self.arguments]
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """Outcomes of one run of the test command: test id -> passed, failed, error or skipped."""
+
+    outcomes: Mapping[str, str]
+    returncode: int
+    report_found: bool
+    stderr_tail: str = ""
+
+
+def parse_tests_command(text: str) -> SuiteCommand:
+    """Split ``text`` as a shell would and decide how it writes JUnit XML.
+
+    A command that starts with ``pytest`` or ``python -m pytest`` gets
+    ``--junitxml=PATH`` appended; any other command must carry ``{junit}``
+    where the report path goes.
+    """
+    try:
+        arguments = tuple(shlex.split(text))
+    except ValueError as error:
+        raise BatchError(f"--tests {text!r}: cannot split the command ({error}); check its quotes.") from None
+    if not arguments:
+        raise BatchError("--tests is empty; give the test command, for example --tests 'pytest -q'.")
+    if JUNIT_PLACEHOLDER in text:
+        command = SuiteCommand(text, arguments, append_junit=False)
+    elif any(arguments[: len(prefix)] == prefix for prefix in _PYTEST_PREFIXES):
+        command = SuiteCommand(text, arguments, append_junit=True)
+    else:
+        raise BatchError(
+            f"--tests {text!r}: codemod needs a JUnit XML report to compare tests one by one; put "
+            f"{JUNIT_PLACEHOLDER} where the command takes the report path, for example "
+            f"--tests 'tox -- --junitxml={JUNIT_PLACEHOLDER}'."
+        )
+    if find_program(arguments[0]) is None:
+        raise BatchError(f"--tests {text!r}: program {arguments[0]!r} not found on PATH; install it or give its full path.")
+    return command
+
+
+def check_test_suite(
+    command: SuiteCommand, before: Path, after: Path, isolate: bool, timeout: float, steps: _Steps
+) -> list[Check]:
+    """Run the test command in both checkouts and compare the outcomes test by test."""
+    base_run = run_test_suite(command, before, isolate, timeout)
+    steps.advance()
+    branch_run = run_test_suite(command, after, isolate, timeout)
+    steps.advance()
+    return compare_test_runs(command.text, base_run, branch_run)
+
+
+def run_test_suite(command: SuiteCommand, checkout: Path, isolate: bool, timeout: float) -> SuiteRun:
+    """Run ``command`` in ``checkout`` and read its JUnit XML report."""
+    with tempfile.TemporaryDirectory(prefix="codemod-junit-") as folder:
+        report_path = Path(folder) / "junit.xml"
+        result = run_command(command.for_report(report_path), cwd=checkout, isolate_network=isolate, timeout=timeout)
+        outcomes = read_junit(report_path) if report_path.is_file() else None
+    logger.info("%s in %s exited %d", command.text, checkout, result.returncode)
+    return SuiteRun(
+        outcomes=outcomes or {},
+        returncode=result.returncode,
+        report_found=outcomes is not None,
+        stderr_tail=_tail(result.stderr or result.stdout),
+    )
+
+
+def read_junit(path: Path) -> Optional[dict[str, str]]:
+    """Return the outcome of each test case in the JUnit XML file at ``path``, or None when it is not JUnit XML."""
+    try:
+        tree = ElementTree.parse(path)
+    except (ElementTree.ParseError, OSError):
+        return None
+    outcomes: dict[str, str] = {}
+    for case in tree.iter("testcase"):
+        name = case.get("name", "")
+        classname = case.get("classname", "")
+        test_id = f"{classname}::{name}" if classname else name
+        outcomes[test_id] = _worst(outcomes.get(test_id), _outcome(case))
+    return outcomes
+
+
+def _outcome(case: ElementTree.Element) -> str:
+    tags = {child.tag for child in case}
+    if "error" in tags:
+        return "error"
+    if "failure" in tags:
+        return "failed"
+    if "skipped" in tags:
+        return "skipped"
+    return "passed"
+
+
+def _worst(first: Optional[str], second: str) -> str:
+    # pytest writes a test case twice when its teardown errors after it ran; keep the worse outcome.
+    order = ("passed", "skipped", "failed", "error")
+    if first is None:
+        return second
+    return max(first, second, key=order.index)
+
+
+def compare_test_runs(command: str, base: SuiteRun, branch: SuiteRun) -> list[Check]:
+    """Turn two runs of the test command into checks: one per test that changed state, one summary."""
+    if not base.report_found or not branch.report_found:
+        return [_missing_report_check(command, base, branch)]
+
+    checks = []
+    unchanged: Counter[str] = Counter()
+    for test_id in sorted(set(base.outcomes) | set(branch.outcomes)):
+        old = base.outcomes.get(test_id, "missing")
+        new = branch.outcomes.get(test_id, "missing")
+        if old == new:
+            unchanged[new] += 1
+            if new in _FAILING:
+                checks.append(Check("tests", test_id, "pre-existing", f"{new} on the base and on the branch"))
+            continue
+        checks.append(Check("tests", test_id, _transition_status(old, new), f"{old} on the base, {new} on the branch"))
+    shown = ", ".join(f"{count} {outcome}" for outcome, count in sorted(unchanged.items())) or "no tests"
+    checks.insert(0, Check("tests", command, "passed", f"same outcome on the base and the branch: {shown}"))
+    return checks
+
+
+def _transition_status(old: str, new: str) -> str:
+    """Return "failed" when a test got worse on the branch, "passed" when it stayed good or got better."""
+    if old == "passed":
+        return "failed"
+    if old == "missing":
+        return "failed" if new in _FAILING else "passed"
+    if new in ("passed", "skipped"):
+        return "passed"
+    return "failed" if old == "skipped" else "pre-existing"
+
+
+def _missing_report_check(command: str, base: SuiteRun, branch: SuiteRun) -> Check:
+    if not branch.report_found and not base.report_found:
+        return Check(
+            "tests",
+            command,
+            "pre-existing",
+            f"wrote no JUnit XML report on the base (exit {base.returncode}) or the branch (exit {branch.returncode}): "
+            f"{branch.stderr_tail}",
+        )
+    if not branch.report_found:
+        return Check(
+            "tests", command, "failed", f"wrote no JUnit XML report on the branch (exit {branch.returncode}): {branch.stderr_tail}"
+        )
+    return Check(
+        "tests",
+        command,
+        "skipped",
+        f"wrote no JUnit XML report on the base (exit {base.returncode}), so there is nothing to compare: {base.stderr_tail}",
+    )

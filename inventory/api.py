@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional
 
-from inventory import pathexpr
+from inventory import figures, pathexpr
 from inventory.cache import FactsCache
 from inventory.discover import Discovery, discover_files
 from inventory.model import FileFacts, Hazard, Inventory, PathEdit, ResolvedImport
@@ -75,18 +75,30 @@ def _scan_repository(
     discovery = discover_files(root, exclude)
     sources = _read_sources(root, discovery.python_files)
 
+    hashes = {
+        path: hashlib.sha256(data).hexdigest() for path, data in sources.items() if data is not None
+    }
+    key = _resolution_key(root, discovery.all_paths, sources, hashes, roots)
+
     cache = _open_cache(root) if use_cache else None
     try:
-        facts, parsed = _collect_facts(sources, cache, jobs, progress)
+        stored = cache.load_resolved(key) if cache is not None else None
+        if stored is not None:
+            facts, imports = stored
+            parsed = 0
+            if progress is not None:
+                progress(len(sources), len(sources))
+        else:
+            facts, parsed = _collect_facts(sources, hashes, cache, jobs, progress)
+            facts, imports = _resolve(root, facts, discovery.all_paths, roots)
+            if cache is not None:
+                cache.store_resolved(key, facts, imports)
         references = scan_references(
             root, discovery.other_files, discovery.python_files, cache=cache
         )
     finally:
         if cache is not None:
             cache.close()
-    resolver = Resolver(PathIndex.build(discovery.all_paths), roots)
-    facts = _complete_facts(root, facts, resolver)
-    imports = resolver.resolve_all(facts)
 
     seconds = time.perf_counter() - started
     inventory = Inventory(
@@ -104,6 +116,35 @@ def _scan_repository(
         len(facts), parsed, len(facts) - parsed, seconds,
     )  # fmt: skip
     return inventory
+
+
+def _resolution_key(
+    root: Path,
+    all_paths: Iterable[str],
+    sources: dict[str, Optional[bytes]],
+    hashes: dict[str, str],
+    roots: Sequence[str],
+) -> str:
+    """Return a hash of everything the completed facts and the resolutions depend on.
+
+    That is the repository's location and name (hard-coded paths are mapped
+    by them), every path (the resolver searches all files and folders), the
+    content of every Python file, and the configured roots.
+    """
+    digest = hashlib.sha256(str(root).encode())
+    digest.update("\0".join(roots).encode() + b"\1")
+    digest.update("\0".join(sorted(all_paths)).encode() + b"\1")
+    for path in sources:
+        digest.update(f"{path}\0{hashes.get(path, '')}\0".encode())
+    return digest.hexdigest()
+
+
+def _resolve(
+    root: Path, facts: tuple[FileFacts, ...], all_paths: Iterable[str], roots: Sequence[str]
+) -> tuple[tuple[FileFacts, ...], tuple[ResolvedImport, ...]]:
+    resolver = Resolver(PathIndex.build(all_paths), roots)
+    facts = _complete_facts(root, facts, resolver)
+    return facts, resolver.resolve_all(facts)
 
 
 def _read_sources(root: Path, paths: Iterable[str]) -> dict[str, Optional[bytes]]:
@@ -130,14 +171,12 @@ def _open_cache(root: Path) -> Optional[FactsCache]:
 
 def _collect_facts(
     sources: dict[str, Optional[bytes]],
+    hashes: dict[str, str],
     cache: Optional[FactsCache],
     jobs: Optional[int],
     progress: Optional[Progress],
 ) -> tuple[tuple[FileFacts, ...], int]:
     """Return facts for every source, from the cache where the content hash matches."""
-    hashes = {
-        path: hashlib.sha256(data).hexdigest() for path, data in sources.items() if data is not None
-    }
     cached = cache.load(hashes) if cache is not None else {}
 
     misses = [
@@ -326,7 +365,12 @@ def _statistics(inventory: Inventory, discovery: Discovery) -> dict:
         "path_edits_not_evaluated": sum(
             1 for edit in edits if edit.target is None and edit.absolute is None
         ),
+        "imports_by_kind": figures.imports_by_kind(inventory.imports),
         "entry_points": sum(1 for item in inventory.files if item.is_entry_point),
+        "files_started_from_outside": len(figures.files_started_from_outside(inventory.references)),
+        "files_started_from_outside_docs": len(
+            figures.files_started_from_outside(inventory.references, include_docs=False)
+        ),
         "test_files": sum(1 for item in inventory.files if item.is_test),
         "hazards_by_kind": dict(
             Counter(hazard.kind for item in inventory.files for hazard in item.hazards)

@@ -18,13 +18,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Optional
 
-from inventory.model import ExternalReference, FileFacts
+from inventory.model import ExternalReference, FileFacts, ResolvedImport
 
 logger = logging.getLogger(__name__)
 
 CACHE_FOLDER = ".codemod"
 CACHE_FILE = "cache.sqlite"
+RESOLVED_FILES_PER_ROW = 256  # an estimate: few rows to load, small pickling memory per row
 _VERSIONED_MODULES = (
+    "api.py",
     "model.py",
     "scan.py",
     "pathexpr.py",
@@ -177,6 +179,74 @@ class FactsCache:
                 error,
             )
 
+    def load_resolved(
+        self, key: str
+    ) -> Optional[tuple[tuple[FileFacts, ...], tuple[ResolvedImport, ...]]]:
+        """Return the completed facts and resolved imports stored under ``key``, if any.
+
+        A rescan with nothing changed then skips resolving, which costs more
+        than loading the stored result.
+        """
+        connection = self._require()
+        try:
+            stored_key = connection.execute(
+                "SELECT value FROM meta WHERE key = 'resolved'"
+            ).fetchone()
+            rows = connection.execute("SELECT data FROM resolved ORDER BY rowid").fetchall()
+        except sqlite3.DatabaseError as error:
+            logger.warning("cache %s could not be read (%s); resolving again", self.path, error)
+            return None
+        if stored_key is None or stored_key[0] != f"{key}:{len(rows)}":
+            return None
+
+        facts: list[FileFacts] = []
+        imports: list[ResolvedImport] = []
+        for (data,) in rows:
+            try:
+                chunk = _ModelUnpickler(io.BytesIO(data)).load()
+            except Exception as error:  # noqa: BLE001 - a bad row is only a cache miss
+                logger.warning("stored resolutions are unreadable (%s); resolving again", error)
+                return None
+            for item, resolutions in chunk:
+                facts.append(item)
+                imports.extend(map(ResolvedImport, item.imports, resolutions))
+        return tuple(facts), tuple(imports)
+
+    def store_resolved(
+        self, key: str, facts: tuple[FileFacts, ...], imports: tuple[ResolvedImport, ...]
+    ) -> None:
+        """Save the completed facts and resolved imports of one scan, replacing older ones.
+
+        ``imports`` must list each file's sites in the order of ``facts``, as
+        ``Resolver.resolve_all`` returns them. A row holds ``RESOLVED_FILES_PER_ROW``
+        files, which keeps the pickler's memo small, where one row for all would
+        hold every object of the scan in it at once.
+        """
+        connection = self._require()
+        pairs = []
+        position = 0
+        for item in facts:
+            count = len(item.imports)
+            resolutions = tuple(resolved.resolution for resolved in imports[position : position + count])
+            position += count
+            pairs.append((item, resolutions))
+        rows = [
+            (pickle.dumps(tuple(pairs[start : start + RESOLVED_FILES_PER_ROW]), protocol=pickle.HIGHEST_PROTOCOL),)
+            for start in range(0, len(pairs), RESOLVED_FILES_PER_ROW)
+        ]
+        try:
+            with connection:
+                connection.execute("DELETE FROM resolved")
+                connection.executemany("INSERT INTO resolved (data) VALUES (?)", rows)
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('resolved', ?)",
+                    (f"{key}:{len(rows)}",),
+                )
+        except sqlite3.DatabaseError as error:
+            logger.warning(
+                "cache %s could not be written (%s); the next scan resolves again", self.path, error
+            )
+
     def _prune(self, connection: sqlite3.Connection, keep: Mapping[str, str]) -> None:
         stale = [
             (path, sha)
@@ -219,6 +289,7 @@ class FactsCache:
             "CREATE TABLE IF NOT EXISTS refs"
             " (path TEXT PRIMARY KEY, sha TEXT, fingerprint TEXT, data BLOB)"
         )
+        connection.execute("CREATE TABLE IF NOT EXISTS resolved (data BLOB)")
 
     def _check_version(self, connection: sqlite3.Connection) -> None:
         version = cache_version()
@@ -231,6 +302,8 @@ class FactsCache:
             # Recreating the tables also repairs a layout written by older code.
             connection.execute("DROP TABLE IF EXISTS facts")
             connection.execute("DROP TABLE IF EXISTS refs")
+            connection.execute("DROP TABLE IF EXISTS resolved")
+            connection.execute("DELETE FROM meta WHERE key = 'resolved'")
             self._create_tables(connection)
             connection.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('version', ?)", (version,)

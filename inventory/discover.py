@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -158,7 +159,13 @@ def _is_listed_file(root: Path, path: str) -> bool:
     but still in the index.
     """
     full = os.path.join(root, path)
-    if os.path.islink(full) and not _inside_root(root, Path(full)):
+    try:
+        mode = os.lstat(full).st_mode
+    except OSError:
+        return False
+    if stat.S_ISREG(mode):
+        return True  # one lstat decides the common case, and the warm rescan pays it per file
+    if stat.S_ISLNK(mode) and not _inside_root(root, Path(full)):
         return False
     return os.path.isfile(full)
 

@@ -48,15 +48,92 @@ class ImportGraph:
         cycles = [tuple(sorted(component)) for component in components if len(component) > 1]
         return tuple(sorted(cycles))
 
+    def cycle_edges(self) -> frozenset[tuple[str, str]]:
+        """Return the edges whose two ends lie in the same cycle."""
+        member_of = {node: index for index, cycle in enumerate(self.cycles()) for node in cycle}
+        return frozenset(
+            (source, target)
+            for source, target in self.edges
+            if source in member_of and member_of[source] == member_of.get(target)
+        )
+
     def to_dot(self) -> str:
-        """Render the graph in Graphviz DOT syntax."""
-        lines = ["digraph imports {", "  node [shape=box];"]
-        lines += [f"  {_quote(node)};" for node in self.nodes]
-        lines += [
-            f"  {_quote(source)} -> {_quote(target)};" for source, target in sorted(self.edges)
-        ]
+        """Render the graph in Graphviz DOT syntax, one cluster per folder, cycles in red."""
+        cycle_edges = self.cycle_edges()
+        lines = ["digraph imports {", "  rankdir=LR;", "  node [shape=box];"]
+        for index, (folder, members) in enumerate(sorted(group_by_folder(self.nodes).items())):
+            lines.append(f"  subgraph cluster_{index} {{")
+            lines.append(f"    label={_quote(folder or '(repository root)')};")
+            lines += [f"    {_quote(node)};" for node in members]
+            lines.append("  }")
+        for source, target in sorted(self.edges):
+            style = " [color=red]" if (source, target) in cycle_edges else ""
+            lines.append(f"  {_quote(source)} -> {_quote(target)}{style};")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class FolderGraph:
+    """Folders as nodes; an edge when a file of one folder imports a file of another.
+
+    ``weights`` counts the file-to-file edges behind each folder edge.
+    """
+
+    nodes: tuple[str, ...]
+    weights: dict[tuple[str, str], int]
+
+    @property
+    def edges(self) -> frozenset[tuple[str, str]]:
+        return frozenset(self.weights)
+
+    def successors(self) -> dict[str, list[str]]:
+        adjacency: dict[str, list[str]] = {node: [] for node in self.nodes}
+        for source, target in sorted(self.weights):
+            adjacency[source].append(target)
+        return adjacency
+
+    def components_in_dependency_order(self) -> list[tuple[str, ...]]:
+        """Return the strongly connected components, each after every component it imports.
+
+        Tarjan's algorithm emits a component only after all components it
+        reaches, which is the order in which folders can move.
+        """
+        components = strongly_connected_components(self.nodes, self.successors())
+        return [tuple(sorted(component)) for component in components]
+
+
+def folder_of(path: str) -> str:
+    """Return the folder that groups ``path``: ``scripts/<area>`` under scripts, else the top-level folder.
+
+    Files at the repository root and directly in ``scripts/`` group under
+    that folder itself ("" and "scripts").
+    """
+    parts = path.split("/")
+    if len(parts) == 1:
+        return ""
+    if parts[0] == "scripts" and len(parts) > 2:
+        return "/".join(parts[:2])
+    return parts[0]
+
+
+def group_by_folder(nodes: Iterable[str]) -> dict[str, list[str]]:
+    """Return the nodes grouped by :func:`folder_of`, each group sorted."""
+    groups: dict[str, list[str]] = {}
+    for node in sorted(nodes):
+        groups.setdefault(folder_of(node), []).append(node)
+    return groups
+
+
+def build_folder_graph(graph: ImportGraph) -> FolderGraph:
+    """Collapse the file graph onto folders; edges inside one folder are dropped."""
+    nodes = sorted({folder_of(node) for node in graph.nodes})
+    weights: dict[tuple[str, str], int] = {}
+    for source, target in graph.edges:
+        pair = (folder_of(source), folder_of(target))
+        if pair[0] != pair[1]:
+            weights[pair] = weights.get(pair, 0) + 1
+    return FolderGraph(nodes=tuple(nodes), weights=weights)
 
 
 def build_graph(inventory: Inventory) -> ImportGraph:

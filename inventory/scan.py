@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import hashlib
 import io
 import keyword
@@ -62,6 +63,12 @@ _INTERESTING_CALLS = frozenset(
     | _PICKLE_FUNCTIONS
 )  # fmt: skip
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Text that an expression must contain for the expression walk to find anything in it.
+_HOT_TOKEN = re.compile(
+    rb"__file__|import|\b(?:"
+    + b"|".join(re.escape(name.encode()) for name in sorted(_INTERESTING_CALLS))
+    + rb")\b"
+)
 
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+")
 _PY_PATH_TOKEN = re.compile(r"[\w./${}()-]*\w\.py\b")
@@ -217,6 +224,7 @@ class _Scanner:
         self.main_line = 0
         self.scopes: list[_Scope] = [_Scope()]
         self._file_seen = False
+        self._hot_lines = _hot_lines(source)
 
     # Statements
 
@@ -442,6 +450,8 @@ class _Scanner:
 
     def _expressions(self, statement: _Statement, root: ast.expr, ctx: _Context) -> None:
         """Scan every call, string and ``__file__`` use inside one expression."""
+        if not self._spans_hot_line(root):
+            return
         self._file_seen = False
         stack: list[tuple[ast.AST, bool]] = [(root, False)]
         name_type, constant_type, call_type, lambda_type = (
@@ -483,6 +493,18 @@ class _Scanner:
                 self.hazards.append(
                     Hazard(self.path, expression.lineno, "file-relative-path", text)
                 )
+
+    def _spans_hot_line(self, node: ast.expr) -> bool:
+        """Return False when no line of ``node`` has text the expression walk looks for.
+
+        Most expressions hold no call, string or name that matters here, so
+        skipping them saves most of the walk.
+        """
+        lines = self._hot_lines
+        if lines is None:
+            return True
+        index = bisect.bisect_left(lines, node.lineno)
+        return index < len(lines) and lines[index] <= (node.end_lineno or node.lineno)
 
     def _call(self, node: ast.Call, ctx: _Context, in_lambda: bool) -> None:
         func = node.func
@@ -676,6 +698,25 @@ class _Scanner:
                 [lines[start][start_col:]] + lines[start + 1 : end] + [lines[end][:end_col]]
             )
         return raw.decode(self._encoding or "utf-8", errors="replace")
+
+
+def _hot_lines(source: bytes) -> Optional[list[int]]:
+    """Return the sorted numbers of lines holding a ``_HOT_TOKEN``; None when lines cannot be counted by ``\\n``.
+
+    NOTE: a string whose value spells "import" only after escapes or implicit
+    concatenation (``"imp" "ort x"``) is missed when nothing else on its lines
+    is hot.
+    """
+    if b"\r" in source and b"\r" in source.replace(b"\r\n", b""):
+        return None  # a lone carriage return ends a line for Python too
+    lines: list[int] = []
+    line, offset = 1, 0
+    for match in _HOT_TOKEN.finditer(source):
+        line += source.count(b"\n", offset, match.start())
+        offset = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from shimgen.manifest import (
     ShimRecord,
     load_manifest,
     merge_records,
+    parse_manifest,
     save_manifest,
 )
 from shimgen.prune import StubCheck, check_stub, is_due, stub_state
@@ -43,6 +44,7 @@ __all__ = [
     "is_generated_shim",
     "load_manifest",
     "merge_records",
+    "parse_manifest",
     "render_shim",
     "save_manifest",
     "shim_hash",

@@ -66,18 +66,22 @@ def load_manifest(path: Path) -> list[ShimRecord]:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
+    return parse_manifest(text, source=str(path))
 
+
+def parse_manifest(text: str, *, source: str) -> list[ShimRecord]:
+    """Read the records of manifest ``text``; ``source`` names it in errors (a path, or a commit and path)."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ManifestError(
-            f"{path}: invalid JSON ({error}); fix the file or restore it from git"
+            f"{source}: invalid JSON ({error}); fix the file or restore it from git"
         ) from None
 
     records = [
-        _parse_record(path, index, entry) for index, entry in enumerate(_entries(path, document))
+        _parse_record(source, index, entry) for index, entry in enumerate(_entries(source, document))
     ]
-    _reject_duplicates(path, records)
+    _reject_duplicates(source, records)
     return sorted(records, key=_sort_key)
 
 
@@ -119,7 +123,7 @@ def _sort_key(record: ShimRecord) -> str:
     return record.old_path
 
 
-def _entries(path: Path, document: Any) -> list[Any]:
+def _entries(path: object, document: Any) -> list[Any]:
     if not isinstance(document, dict):
         raise ManifestError(f"{path}: expected a JSON object with 'version' and 'shims'")
     version = document.get("version")
@@ -134,7 +138,7 @@ def _entries(path: Path, document: Any) -> list[Any]:
     return entries
 
 
-def _parse_record(path: Path, index: int, entry: Any) -> ShimRecord:
+def _parse_record(path: object, index: int, entry: Any) -> ShimRecord:
     where = f"{path}: shims[{index}]"
     if not isinstance(entry, dict):
         raise ManifestError(f"{where} must be a JSON object")

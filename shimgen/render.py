@@ -395,7 +395,7 @@ def _make_new_package_importable():
 
 
 def _warn_importer(message):
-    """Warn with DeprecationWarning, attributed to the line that imported the old name."""
+    """Warn with DeprecationWarning, attributed to the line that imported the old name; return that line's frame."""
     import warnings
 
     # warnings.warn counts stack levels from this frame and skips the importlib._bootstrap
@@ -412,6 +412,42 @@ def _warn_importer(message):
                 break
         frame = frame.f_back
     warnings.warn(message, DeprecationWarning, stacklevel=level)
+    return frame
+
+
+def _log_use(event, old_name, frame):
+    """Append one JSON line about this use to the file that CODEMOD_SHIM_LOG names, when it is set."""
+    import os
+
+    path = os.environ.get("CODEMOD_SHIM_LOG")
+    if not path:
+        return
+    # The log is a diagnostic aid: failing to write it must never break the caller.
+    try:
+        import json
+        import time
+
+        argv = getattr(_sys, "argv", None) or [""]
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "event": event,
+            "old": old_name,
+            "old_path": _OLD_PATH,
+            "new": _NEW_MODULE,
+            "file": frame.f_code.co_filename if frame is not None else "",
+            "line": frame.f_lineno if frame is not None else 0,
+            "argv0": argv[0],
+            "pid": os.getpid(),
+        }
+        data = (json.dumps(entry) + "\\n").encode("utf-8")
+        # One write() to a file opened with O_APPEND, so lines of concurrent processes do not interleave.
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            os.write(descriptor, data)
+        finally:
+            os.close(descriptor)
+    except Exception:
+        pass
 
 
 def _replace_with_new_module():
@@ -420,10 +456,11 @@ def _replace_with_new_module():
 
     _make_new_package_importable()
     module = importlib.import_module(_NEW_MODULE)
-    _warn_importer(
+    importer = _warn_importer(
         f"{__name__} is deprecated; import {_NEW_MODULE} instead"
         f" (this alias is due for removal after {_REMOVE_AFTER})"
     )
+    _log_use("import", __name__, importer)
     _sys.modules[__name__] = module
     parent, _, leaf = __name__.rpartition(".")
     if parent in _sys.modules:
@@ -446,6 +483,7 @@ def _run_new_module_as_script():
         DeprecationWarning,
         stacklevel=2,
     )
+    _log_use("run", old_name, None)
     # NOTE: runpy sets sys.argv[0] to the new file, so argparse usage lines name that file.
     runpy.run_module(_NEW_MODULE, run_name="__main__", alter_sys=True)
 '''

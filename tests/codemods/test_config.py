@@ -84,7 +84,10 @@ INVALID = [
     pytest.param(BASE + '"/abs/x.py" = "nba_simulator.x"\n', "absolute paths are not allowed", id="key-absolute"),
     pytest.param(BASE + '"scripts/x" = "nba_simulator.x"\n', "a file key must end in .py", id="key-no-suffix"),
     pytest.param(BASE + '"scripts/*.py" = "nba_simulator.x"\n', "needs {stem}", id="glob-without-stem"),
-    pytest.param(BASE + '"scripts/x.py:Thing" = "nba_simulator.x"\n', "not supported yet", id="symbol-move"),
+    pytest.param(BASE + '"scripts/x:Thing" = "nba_simulator.x"\n', "path of one Python file", id="symbol-key-without-py"),
+    pytest.param(BASE + '"scripts/*.py:Thing" = "nba_simulator.x"\n', "path of one Python file", id="symbol-key-glob"),
+    pytest.param(BASE + '"scripts/x.py:2nd" = "nba_simulator.x"\n', "not a function or class name", id="symbol-name-invalid"),
+    pytest.param(BASE + '"scripts/x.py:Thing" = "other.x"\n', "outside the package", id="symbol-target-outside"),
     pytest.param(BASE + '"scripts/x.py" = 3\n', "must be a dotted module name string", id="target-not-string"),
     pytest.param(
         BASE + '"scripts/a.py" = "nba_simulator.x"\n"scripts/b.py" = "nba_simulator.x"\n',
@@ -127,3 +130,16 @@ def test_default_removal_date_is_in_future(tmp_path):
     import datetime
 
     assert datetime.date.fromisoformat(config.shim_remove_after) > datetime.date.today()
+
+
+def test_symbol_move_parsed(tmp_path):
+    text = VALID + '"scripts/etl/utils.py:parse_date" = "nba_simulator.etl.dates"\n"scripts/etl/utils.py:Parser" = "nba_simulator.etl.dates"\n'
+
+    config = load_config(write(tmp_path, text))
+
+    symbols = [rule for rule in config.batch("etl-base").moves if rule.kind == "symbol"]
+    assert [(rule.source, rule.symbol, rule.target) for rule in symbols] == [
+        ("scripts/etl/utils.py", "parse_date", "nba_simulator.etl.dates"),
+        ("scripts/etl/utils.py", "Parser", "nba_simulator.etl.dates"),
+    ]
+    assert symbols[0].key == "scripts/etl/utils.py:parse_date"

@@ -259,3 +259,97 @@ def test_reports_line_of_each_expression() -> None:
     assert "ROOT = Path(__file__).parent.parent.parent.parent\n" in module.code
     assert [item.line for item in result.skipped] == [5]
     assert result.applied == 1
+
+
+THROUGH_NAMES = [
+    pytest.param(
+        """\
+        HERE = Path(__file__).parent
+        ROOT = HERE.parent.parent
+        DATA = ROOT / "data"
+        CONFIG = HERE / "x.yaml"
+        """,
+        """\
+        HERE = Path(__file__).parent
+        ROOT = HERE.parent.parent.parent
+        DATA = ROOT / "data"
+        CONFIG = HERE / "x.yaml"
+        """,
+        [1],
+        id="here-left-root-gains-a-step",
+    ),
+    pytest.param(
+        """\
+        ROOT = Path(__file__).parent.parent.parent
+        DATA = ROOT / "data"
+        OUTSIDE = ROOT.parent
+        """,
+        """\
+        ROOT = Path(__file__).parent.parent.parent.parent
+        DATA = ROOT / "data"
+        OUTSIDE = ROOT.parent
+        """,
+        [],
+        id="root-adjusted-users-unchanged",
+    ),
+    pytest.param(
+        """\
+        HERE = os.path.dirname(os.path.abspath(__file__))
+        ROOT = os.path.dirname(os.path.dirname(HERE))
+        SQL = os.path.join(HERE, "..", "..", "sql")
+        """,
+        """\
+        HERE = os.path.dirname(os.path.abspath(__file__))
+        ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+        SQL = os.path.join(HERE, "..", "..", "..", "sql")
+        """,
+        [1],
+        id="os-path-through-name",
+    ),
+    pytest.param(
+        """\
+        FILE = Path(__file__).resolve()
+        ROOT = FILE.parents[2]
+        """,
+        """\
+        FILE = Path(__file__).resolve()
+        ROOT = FILE.parents[3]
+        """,
+        [],
+        id="file-itself-through-name",
+    ),
+    pytest.param(
+        """\
+        HERE = Path(__file__).parent
+        SCRIPTS = HERE.parent
+        """,
+        """\
+        HERE = Path(__file__).parent
+        SCRIPTS = HERE.parent
+        """,
+        [1, 2],
+        id="name-reaching-folder-left-behind",
+    ),
+    pytest.param(
+        """\
+        HERE = Path(__file__).parent
+        HERE = HERE.parent
+        ROOT = HERE.parent.parent
+        """,
+        """\
+        HERE = Path(__file__).parent
+        HERE = HERE.parent
+        ROOT = HERE.parent.parent
+        """,
+        [1],
+        id="reassigned-name-not-followed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after", "reported"), THROUGH_NAMES)
+def test_follows_module_level_names(before: str, after: str, reported: list[int]) -> None:
+    module, result = rewrite_file_paths(cst.parse_module(dedent(before)), *DEEPER)
+
+    assert module.code == dedent(after)
+    assert [item.line for item in result.skipped] == reported

@@ -273,9 +273,9 @@ REWRITTEN = [
         from scripts.etl.scraper_config import (
             DEFAULTS,  # loaded once
         )
-        from nba_simulator.etl.config.manager import load
+        from nba_simulator.etl.config.manager import load  # moves
         """,
-        id="parenthesized-split-keeps-trailing-comma",
+        id="parenthesized-split-keeps-trailing-comma-and-comment",
     ),
     pytest.param(
         """\
@@ -289,7 +289,7 @@ REWRITTEN = [
         from scripts.etl import (
             other_mod,  # stays
         )
-        from nba_simulator.etl.config import manager as scraper_config
+        from nba_simulator.etl.config import manager as scraper_config  # moves
         """,
         id="parenthesized-split-without-trailing-comma",
     ),
@@ -422,6 +422,102 @@ REWRITTEN = [
         nba_simulator.etl.config.manager.load()
         """,
         id="parent-package-import-adds-submodule-import",
+    ),
+    pytest.param(
+        """\
+        try:
+            import scripts.etl.scraper_config as cfg
+        except ImportError:
+            import scraper_config as cfg
+        """,
+        [plain(2, alias="cfg"), plain(4, module="scraper_config", alias="cfg")],
+        """\
+        try:
+            import nba_simulator.etl.config.manager as cfg
+        except ImportError:
+            import nba_simulator.etl.config.manager as cfg
+        """,
+        id="except-branch-rebinds-same-alias",
+    ),
+    pytest.param(
+        'from . import scraper_config\n\n__all__ = ["scraper_config"]\n',
+        [from_member(1, module="", level=1)],
+        'from nba_simulator.etl.config import manager as scraper_config\n\n__all__ = ["scraper_config"]\n',
+        id="package-init-reexport-keeps-all-entry",
+    ),
+    pytest.param(
+        """\
+        from scripts.etl import (
+            other_mod,  # stays
+            scraper_config,  # config
+            scraper_telemetry,  # telemetry
+        )
+        """,
+        [
+            from_member(1),
+            from_member(1, name="scraper_telemetry", new_module="nba_simulator.etl.monitoring", new_name="telemetry"),
+        ],
+        """\
+        from scripts.etl import (
+            other_mod,  # stays
+        )
+        from nba_simulator.etl.config import manager as scraper_config  # config
+        from nba_simulator.etl.monitoring import telemetry as scraper_telemetry  # telemetry
+        """,
+        id="parenthesized-two-destinations-keep-comments",
+    ),
+    pytest.param(
+        """\
+        from scripts.etl.scraper_config import (
+            A,  # first
+            B,  # second
+            C,
+        )
+        """,
+        [from_module(1, "A"), from_module(1, "B")],
+        """\
+        from scripts.etl.scraper_config import (
+            C,
+        )
+        from nba_simulator.etl.config.manager import A, B  # first  # second
+        """,
+        id="parenthesized-comments-of-moved-names-joined",
+    ),
+    pytest.param(
+        """\
+        import scripts
+
+        scripts.etl.scraper_config.load(scripts.etl.scraper_telemetry.T, scripts.etl.other.KEY)
+        """,
+        [
+            SiteRewrite(1, "import", "scripts", 0, None, None, "module", NEW, old_chain=OLD, new_chain=NEW),
+            SiteRewrite(
+                1, "import", "scripts", 0, None, None, "module", "nba_simulator.etl.telemetry",
+                old_chain="scripts.etl.scraper_telemetry", new_chain="nba_simulator.etl.telemetry",
+            ),
+        ],
+        """\
+        import scripts
+        import nba_simulator.etl.config.manager
+        import nba_simulator.etl.telemetry
+
+        nba_simulator.etl.config.manager.load(nba_simulator.etl.telemetry.T, scripts.etl.other.KEY)
+        """,
+        id="parent-package-import-two-moved-modules",
+    ),
+    pytest.param(
+        """\
+        def load():
+            import scripts.etl.scraper_config as cfg  # lazy
+            return cfg.load()
+        """,
+        [plain(2, alias="cfg")],
+        """\
+        def load():
+            import nba_simulator.etl.config.manager as cfg  # lazy
+            return cfg.load()
+        """,
+        id="lazy-aliased-import-keeps-comment",
     ),
     pytest.param(
         "import os; import scripts.etl.scraper_config\nscripts.etl.scraper_config.load()\n",
@@ -577,7 +673,7 @@ def test_split_parenthesized_statement_stays_valid() -> None:
 
     assert module.code == (
         "from scripts.etl import (\n    other_mod  # b\n)\n"
-        "from nba_simulator.etl.config import manager as scraper_config\n"
+        "from nba_simulator.etl.config import manager as scraper_config  # a\n"
     )
 
 

@@ -150,3 +150,80 @@ def test_parse_failure_names_file(source: bytes, detail: str) -> None:
     assert detail in message
     assert caught.value.path == "scripts/etl/broken.py"
     assert isinstance(caught.value, CodemodError)
+
+
+def test_statement_splice_matches_whole_file_route() -> None:
+    from textwrap import dedent
+
+    from codemods.transform import splice_import_rewrites
+    from tests.codemods.test_rewrite_imports import REWRITTEN
+
+    spliced_cases = 0
+    for case in REWRITTEN:
+        before, sites, after = case.values
+        source = dedent(before).encode()
+        spliced = splice_import_rewrites(source, sites)
+        if spliced is None:
+            continue
+        spliced_cases += 1
+        text, result = spliced
+
+        assert text.decode() == dedent(after), case.id
+        assert result.applied == len(sites), case.id
+    assert spliced_cases >= 20
+
+
+SPLICE_FALLBACKS = [
+    pytest.param(b"import os; from scripts.etl import scraper_config\n", id="second-statement-on-line"),
+    pytest.param(b"if True: from scripts.etl import scraper_config, other\n", id="one-line-suite"),
+    pytest.param(b"\xef\xbb\xbffrom scripts.etl import scraper_config\n", id="byte-order-mark"),
+    pytest.param(b"# -*- coding: latin-1 -*-\nfrom scripts.etl import scraper_config\n", id="other-encoding"),
+    pytest.param(b"x = 1\n", id="no-import-at-line"),
+]
+
+
+@pytest.mark.parametrize("source", SPLICE_FALLBACKS)
+def test_statement_splice_falls_back(source: bytes) -> None:
+    from codemods.transform import splice_import_rewrites
+
+    line = source.count(b"\n", 0, source.index(b"from ")) + 1 if b"from " in source else 1
+    site = SiteRewrite(line, "from", "scripts.etl", 0, "scraper_config", None, "member", "nba_simulator.etl.config", "manager")
+
+    assert splice_import_rewrites(source, [site]) is None
+
+
+def test_statement_splice_skips_chain_sites() -> None:
+    from codemods.transform import splice_import_rewrites
+
+    site = SiteRewrite(1, "import", "scripts.etl.scraper_config", 0, None, None, "module", "nba_simulator.etl.config.manager")
+
+    assert splice_import_rewrites(b"import scripts.etl.scraper_config\n", [site]) is None
+
+
+SPLICE_EQUALS_WHOLE_FILE = [
+    pytest.param(
+        b"import os\r\nfrom scripts.etl import (\r\n    other_mod,  # a\r\n    scraper_config,  # b\r\n)\r\nx = 1\r\n",
+        2,
+        id="crlf-parenthesized-split",
+    ),
+    pytest.param(
+        b"def f():\n    from scripts.etl import (other_mod,\n        scraper_config)  # late\n    return scraper_config\n",
+        2,
+        id="indented-multi-line-split",
+    ),
+    pytest.param(b"from scripts.etl import scraper_config, \\\n    other_mod\n", 1, id="backslash-continuation"),
+    pytest.param(b"from scripts.etl import scraper_config, other_mod", 1, id="no-newline-at-end"),
+]
+
+
+@pytest.mark.parametrize(("source", "line"), SPLICE_EQUALS_WHOLE_FILE)
+def test_statement_splice_equals_whole_file(source: bytes, line: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import codemods.transform as transform_module
+
+    site = SiteRewrite(line, "from", "scripts.etl", 0, "scraper_config", None, "member", "nba_simulator.etl.config", "manager")
+    spliced = transform_module.splice_import_rewrites(source, [site])
+    monkeypatch.setattr(transform_module, "splice_import_rewrites", lambda source, rewrites: None)
+    whole_file, _ = transform_file_source(source, path="x.py", rewrites=[site])
+
+    assert spliced is not None
+    assert spliced[0] == whole_file

@@ -185,7 +185,7 @@ def test_stub_imports_standard_library_only(spec: ShimSpec) -> None:
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
 
-    assert imported <= {"importlib", "pathlib", "runpy", "sys", "warnings"}
+    assert imported <= {"importlib", "json", "os", "pathlib", "runpy", "sys", "time", "warnings"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,369 @@
+"""What still uses the old names that shims keep alive, and tools to drive that to zero.
+
+``shim_usage`` lists the uses of every shim in the manifest: the import sites that reach
+the stub file, the strings in Python code that name the old module, the commands in
+non-Python files (cron, shell, CI) that name the old path, and mentions in docs. ``ruff_banned_api``
+and ``pytest_filterwarnings`` render configuration that stops new uses, and
+``scan_pickles`` finds stored pickles that name old modules.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from codemods.apply import branch_name
+from codemods.config import Config, load_config
+from codemods.errors import BatchError, CodemodError, ConfigError, ManifestReadError
+from codemods.gitops import Repository
+from codemods.workspace import scan_target
+from inventory.model import Inventory, ResolvedImport
+from shimgen.manifest import MANIFEST_PATH, ManifestError, ShimRecord, load_manifest, parse_manifest
+from shimgen.pickles import PickleScan, scan_pickle_file
+from shimgen.render import KIND_PACKAGE
+
+logger = logging.getLogger(__name__)
+
+USE_IMPORT = "import"
+USE_STRING = "string"
+USE_COMMAND = "command"
+USE_DOC = "doc"  # a mention in Markdown or reStructuredText: shown, but it does not keep the shim
+
+RESCUABLE = "rescuable"  # the old module has a shim, so the pickle loads through it
+NEEDS_PATH = "needs-path"  # a bare script-folder name: loads only where that folder is on sys.path
+NOT_RESCUABLE = "not-rescuable"  # a class pickled from a script run as __main__
+
+
+@dataclass(frozen=True)
+class ShimUse:
+    """One place that still names a shim's old module or old path."""
+
+    file: str
+    line: int
+    kind: str  # USE_IMPORT, USE_STRING, USE_COMMAND or USE_DOC
+    text: str  # the import statement, the string value or the referring text
+    detail: str = ""  # how the inventory resolved it, or the kind of the referring file
+
+
+@dataclass(frozen=True)
+class ShimUsage:
+    """The remaining uses of one shim."""
+
+    record: ShimRecord
+    uses: tuple[ShimUse, ...]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for use in self.uses if use.kind == kind)
+
+    @property
+    def in_use(self) -> bool:
+        """Whether code or a command still needs the shim; mentions in docs do not count."""
+        return any(use.kind != USE_DOC for use in self.uses)
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """The uses of every shim in one checkout."""
+
+    source: str  # "working tree" or "<branch> at <commit>"
+    shims: tuple[ShimUsage, ...]
+
+
+@dataclass(frozen=True)
+class PickleFinding:
+    """One global in a stored pickle that names an old module or ``__main__``."""
+
+    file: str
+    module: str
+    name: str
+    status: str  # RESCUABLE, NEEDS_PATH or NOT_RESCUABLE
+    new_module: str  # where the shim sends the old module; "" for __main__
+    protocol: int
+
+
+@dataclass(frozen=True)
+class PickleReport:
+    """The findings of one pickle scan, with what was read."""
+
+    folder: str
+    files_read: int
+    pickles: tuple[PickleScan, ...]
+    findings: tuple[PickleFinding, ...]
+
+
+# Uses ------------------------------------------------------------------------
+
+
+def shim_usage(root: Path, *, batch: Optional[str] = None, use_cache: bool = True) -> UsageReport:
+    """List the remaining uses of each shim in the checkout at ``root``.
+
+    With ``batch``, read the branch ``codemod/<batch>`` in a temporary worktree instead
+    and list only that batch's shims.
+    """
+    config = _optional_config(root)
+    if batch is None:
+        records = read_manifest(Path(root) / MANIFEST_PATH)
+        inventory = scan_target(Path(root), config, use_cache=use_cache)
+        return UsageReport("working tree", find_shim_users(inventory, records, ignored=config_files(config, root)))
+
+    repository = Repository(root)
+    if config is None:
+        raise ConfigError(f"{root}: no codemod.toml or [tool.codemod] table; --batch needs the configured batches.")
+    config.batch(batch)
+    branch = branch_name(batch)
+    if not repository.branch_exists(branch):
+        raise BatchError(f"batch {batch!r} has no branch {branch}; run `codemod apply --batch {batch}` first.")
+    tip = repository.branch_commit(branch)
+    with repository.temporary_checkout(tip) as folder:
+        records = [record for record in read_manifest(folder / MANIFEST_PATH) if record.batch == batch]
+        inventory = scan_target(folder, config, use_cache=False)
+        users = find_shim_users(inventory, records, ignored=config_files(config, repository.root))
+    return UsageReport(f"{branch} at {tip[:10]}", users)
+
+
+def find_shim_users(inventory: Inventory, records: Sequence[ShimRecord], *, ignored: Iterable[str] = ()) -> tuple[ShimUsage, ...]:
+    """Return the uses of each shim of ``records`` found in ``inventory``.
+
+    Files in ``ignored`` (the codemod configuration, which names old paths as move
+    sources) and the stubs themselves are not counted as users.
+    """
+    skip = set(ignored) | {MANIFEST_PATH} | {record.old_path for record in records}
+    usages = []
+    for record in records:
+        uses = [
+            *_import_uses(inventory, record, skip),
+            *_string_uses(inventory, record, skip),
+            *_command_uses(inventory, record, skip),
+        ]
+        uses.sort(key=lambda use: (use.file, use.line, use.kind, use.text))
+        usages.append(ShimUsage(record, tuple(uses)))
+    return tuple(usages)
+
+
+def _import_uses(inventory: Inventory, record: ShimRecord, skip: set[str]) -> Iterable[ShimUse]:
+    for item in inventory.imports:
+        if item.site.file in skip or not _reaches_shim(item, record):
+            continue
+        resolution = item.resolution
+        detail = f"{resolution.status} via {resolution.via}" if resolution.via else resolution.status
+        yield ShimUse(item.site.file, item.site.line, USE_IMPORT, _spelling(item), detail)
+
+
+def _reaches_shim(item: ResolvedImport, record: ShimRecord) -> bool:
+    resolution = item.resolution
+    if record.old_path in (resolution.target, resolution.member_target):
+        return True
+    # After a folder move the old submodule files are gone, so `import old.pkg.sub`
+    # no longer resolves to a file; the package stub's finder serves it.
+    if record.kind == KIND_PACKAGE and record.old_module:
+        return resolution.module_name.startswith(record.old_module + ".")
+    return False
+
+
+def _spelling(item: ResolvedImport) -> str:
+    site = item.site
+    alias = f" as {site.alias}" if site.alias else ""
+    if site.kind == "import":
+        return f"import {site.module}{alias}"
+    return f"from {'.' * site.level}{site.module} import {site.name}{alias}"
+
+
+def _string_uses(inventory: Inventory, record: ShimRecord, skip: set[str]) -> Iterable[ShimUse]:
+    for facts in inventory.files:
+        if facts.path in skip:
+            continue
+        for reference in facts.strings:
+            if reference.path == record.old_path or _names_old_module(reference.value, record) or (
+                reference.module is not None and _names_old_module(reference.module, record)
+            ):
+                yield ShimUse(facts.path, reference.line, USE_STRING, reference.value, reference.kind)
+
+
+def _names_old_module(value: str, record: ShimRecord) -> bool:
+    old = record.old_module
+    return bool(old) and (value == old or value.startswith(old + "."))
+
+
+def _command_uses(inventory: Inventory, record: ShimRecord, skip: set[str]) -> Iterable[ShimUse]:
+    for reference in inventory.references:
+        if reference.target == record.old_path and reference.file not in skip:
+            kind = USE_DOC if reference.kind == "markdown" else USE_COMMAND
+            detail = f"{reference.kind}, starts python" if reference.starts_python else reference.kind
+            yield ShimUse(reference.file, reference.line, kind, reference.text.strip(), detail)
+
+
+def _optional_config(root: Path) -> Optional[Config]:
+    try:
+        return load_config(Path(root))
+    except ConfigError:
+        return None
+
+
+def config_files(config: Optional[Config], root: Path) -> tuple[str, ...]:
+    """Return the repository-relative path of the file ``config`` was read from, when it lies under ``root``."""
+    if config is None:
+        return ()
+    try:
+        return (config.path.resolve().relative_to(Path(root).resolve()).as_posix(),)
+    except ValueError:
+        return ()
+
+
+def shim_records(root: Path, *, batch: Optional[str] = None) -> list[ShimRecord]:
+    """Read the manifest of the checkout at ``root``, or with ``batch`` the batch's records on its branch.
+
+    Raises ManifestReadError naming the manifest when it cannot be read.
+    """
+    if batch is None:
+        return read_manifest(Path(root) / MANIFEST_PATH)
+    try:
+        repository = Repository(root)
+        branch = branch_name(batch)
+        if not repository.branch_exists(branch):
+            raise BatchError(f"batch {batch!r} has no branch {branch}; run `codemod apply --batch {batch}` first.")
+        data = repository.show_file(repository.branch_commit(branch), MANIFEST_PATH) or b""
+        records = parse_manifest(data.decode("utf-8"), source=f"{branch}:{MANIFEST_PATH}") if data else []
+    except ManifestError as error:
+        raise ManifestReadError(str(error)) from None
+    return [record for record in records if record.batch == batch]
+
+
+def read_manifest(path: Path) -> list[ShimRecord]:
+    """Read the manifest at ``path``; raise ManifestReadError naming it when it is invalid."""
+    try:
+        return load_manifest(path)
+    except ManifestError as error:
+        raise ManifestReadError(str(error)) from None
+
+
+# Configuration that stops new uses ----------------------------------------------
+
+
+def ruff_banned_api(records: Sequence[ShimRecord]) -> str:
+    """Render ruff's banned-api table with one entry per old dotted name.
+
+    Ruff reports the entry as TID251 wherever the old module is imported, by
+    ``import old`` or ``from old import x``.
+    """
+    lines = ["[tool.ruff.lint.flake8-tidy-imports.banned-api]"]
+    for record in _named_records(records):
+        message = (
+            f"{record.old_module} moved to {record.new_module}; import {record.new_module} instead "
+            f"(the shim is due for removal after {record.remove_after})."
+        )
+        lines.append(f"{_toml_string(record.old_module)}.msg = {_toml_string(message)}")
+    return "\n".join(lines) + "\n"
+
+
+def pytest_filterwarnings(records: Sequence[ShimRecord]) -> str:
+    """Render a pytest ``filterwarnings`` setting that turns shim import warnings into errors.
+
+    Each entry matches the message a stub gives when it is imported under any old name,
+    ``<old name> is deprecated; import <new module> instead (...)``, for one new module.
+    pytest matches the message field as a regular expression against the start of the
+    warning text, ignoring case.
+    """
+    new_modules = sorted({record.new_module for record in records})
+    lines = ["[tool.pytest.ini_options]", "filterwarnings = ["]
+    for module in new_modules:
+        pattern = rf"error:[\w.]+ is deprecated; import {re.escape(module)} instead:DeprecationWarning"
+        lines.append(f"    '{pattern}',")
+    lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+def _named_records(records: Sequence[ShimRecord]) -> list[ShimRecord]:
+    unique = {record.old_module: record for record in records if record.old_module}
+    return [unique[name] for name in sorted(unique)]
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+# Pickles ---------------------------------------------------------------------
+
+
+def scan_pickles(folder: Path, records: Sequence[ShimRecord]) -> PickleReport:
+    """Read every file under ``folder`` and list the pickles that name old modules or ``__main__``.
+
+    A pickle written by a script that imported a sibling by its bare name (``import
+    scraper_config``) names that bare module; such findings are NEEDS_PATH. Files are
+    read opcode by opcode and never unpickled.
+    """
+    dotted = {record.old_module: record.new_module for record in records if record.old_module}
+    packages = {record.old_module: record.new_module for record in records if record.old_module and record.kind == KIND_PACKAGE}
+    bare = _bare_names(records)
+
+    scans = []
+    findings = []
+    files_read = 0
+    for path in _walk_files(Path(folder)):
+        files_read += 1
+        scan = _scan_one(path, Path(folder))
+        if scan is None:
+            continue
+        scans.append(scan)
+        for item in scan.globals:
+            status, new_module = _classify(item.module, dotted, packages, bare)
+            if status:
+                findings.append(PickleFinding(scan.path, item.module, item.name, status, new_module, scan.protocol))
+    return PickleReport(str(folder), files_read, tuple(scans), tuple(findings))
+
+
+def _walk_files(folder: Path) -> Iterable[Path]:
+    if folder.is_file():
+        yield folder
+        return
+    if not folder.is_dir():
+        raise CodemodError(f"{folder}: folder not found; pass the folder that contains the stored pickles.")
+    for current, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if name != ".git")
+        for name in sorted(files):
+            path = Path(current) / name
+            if path.is_file() and not path.is_symlink():
+                yield path
+
+
+def _scan_one(path: Path, folder: Path) -> Optional[PickleScan]:
+    display_path = path.name if folder.is_file() else path.relative_to(folder).as_posix()
+    try:
+        return scan_pickle_file(path, display_path=display_path)
+    except OSError as error:
+        logger.warning("%s: not read: %s", path, error)
+        return None
+
+
+def _classify(module: str, dotted: dict[str, str], packages: dict[str, str], bare: dict[str, str]) -> tuple[str, str]:
+    if module == "__main__":
+        return NOT_RESCUABLE, ""
+    if module in dotted:
+        return RESCUABLE, dotted[module]
+    for old, new in packages.items():
+        if module.startswith(old + "."):
+            return RESCUABLE, new + module[len(old) :]
+    if module in bare:
+        return NEEDS_PATH, bare[module]
+    return "", ""
+
+
+def _bare_names(records: Sequence[ShimRecord]) -> dict[str, str]:
+    """Map the file or folder name of each old path to its new module, leaving out names that two shims share."""
+    names: dict[str, set[str]] = {}
+    for record in records:
+        parts = record.old_path[: -len(".py")].split("/")
+        if record.kind == KIND_PACKAGE:
+            parts = parts[:-1]
+        if parts and parts[-1].isidentifier():
+            names.setdefault(parts[-1], set()).add(record.new_module)
+    return {name: next(iter(new)) for name, new in names.items() if len(new) == 1 and name not in _dotted_names(records)}
+
+
+def _dotted_names(records: Sequence[ShimRecord]) -> set[str]:
+    return {record.old_module for record in records}

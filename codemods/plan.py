@@ -23,7 +23,13 @@ from typing import Callable, Optional
 
 from codemods.config import BatchConfig, Config, MoveRule, is_dotted_name, is_identifier
 from codemods.errors import BatchError
-from codemods.model import DEFAULT_REWRITE_OPTIONS, RewriteOptions, SiteRewrite, Skipped, StringRewrite
+from codemods.model import (
+    DEFAULT_REWRITE_OPTIONS,
+    RewriteOptions,
+    SiteRewrite,
+    Skipped,
+    StringRewrite,
+)
 from codemods.move_symbol import SymbolMove, move_symbol
 from codemods.rewrite_commands import CommandEdit, rewrite_commands_report
 from codemods.rewrite_docs import rewrite_doc_text
@@ -363,14 +369,14 @@ def _plan_import_sites(
             continue
         symbol = _moved_symbol_of(item, moved_symbols)
         if symbol is not None:
-            if _package_reachable(config, item, facts_by_path) or renamer.moved(item.site.file) is not None:
+            if package_reachable(config, item, facts_by_path) or renamer.moved(item.site.file) is not None:
                 rewrites.setdefault(item.site.file, []).append(_symbol_rewrite(item.site, symbol))
             else:
                 kept.append(Finding(item.site.file, item.site.line, "kept-on-reexport", _unreachable_reason(item)))
             continue
         parent_sites = _parent_package_rewrites(item, renamer, chains, direct_imports.get(item.site.file, frozenset()))
         if parent_sites:
-            if _package_reachable(config, item, facts_by_path):
+            if package_reachable(config, item, facts_by_path):
                 rewrites.setdefault(item.site.file, []).extend(parent_sites)
             else:
                 kept.append(Finding(item.site.file, item.site.line, "kept-on-shim", _unreachable_reason(item)))
@@ -399,27 +405,13 @@ def _rewrite_for_site(
     if importer_move is not None and site.level and _relative_still_points(site, importer_move, module_new, member_new):
         return None, None
 
-    if importer_move is None and not _package_reachable(config, item, facts_by_path):
+    if importer_move is None and not package_reachable(config, item, facts_by_path):
         return None, _unreachable_reason(item)
 
     if module_new is not None:
-        return _module_rewrite(site, module_new), None
+        return module_site_rewrite(site, module_new), None
     assert member_new is not None
-    parent, _, leaf = member_new.rpartition(".")
-    return (
-        SiteRewrite(
-            line=site.line,
-            kind=site.kind,
-            module=site.module,
-            level=site.level,
-            name=site.name,
-            alias=site.alias,
-            target="member",
-            new_module=parent,
-            new_name=leaf,
-        ),
-        None,
-    )
+    return member_site_rewrite(site, member_new), None
 
 
 def _plain_imports_by_file(inventory: Inventory) -> dict[str, frozenset[str]]:
@@ -555,8 +547,9 @@ def _moved_names_below(package: str, search_entry: str, renamer: _Renamer) -> li
     return sorted(found.items(), key=lambda pair: -len(pair[0]))
 
 
-def _module_rewrite(site: ImportSite, new_module: str) -> SiteRewrite:
-    chain = site.kind == "import" and site.alias is None and "." in site.module
+def module_site_rewrite(site: ImportSite, new_module: str) -> SiteRewrite:
+    """Return the rewrite of a site whose module part now lives at ``new_module``."""
+    plain_import = site.kind == "import" and site.alias is None
     return SiteRewrite(
         line=site.line,
         kind=site.kind,
@@ -566,8 +559,24 @@ def _module_rewrite(site: ImportSite, new_module: str) -> SiteRewrite:
         alias=site.alias,
         target="module",
         new_module=new_module,
-        old_chain=site.module if chain or (site.kind == "import" and site.alias is None) else None,
-        new_chain=new_module if chain else None,
+        old_chain=site.module if plain_import else None,
+        new_chain=new_module if plain_import and "." in site.module else None,
+    )
+
+
+def member_site_rewrite(site: ImportSite, new_member: str) -> SiteRewrite:
+    """Return the rewrite of a from-import whose imported name is the module now at ``new_member``."""
+    parent, _, leaf = new_member.rpartition(".")
+    return SiteRewrite(
+        line=site.line,
+        kind=site.kind,
+        module=site.module,
+        level=site.level,
+        name=site.name,
+        alias=site.alias,
+        target="member",
+        new_module=parent,
+        new_name=leaf,
     )
 
 
@@ -588,7 +597,7 @@ def _keep_pointing_at_old_code(item: ResolvedImport, importer: FileMove) -> tupl
                 "valid dotted name from the repository root, so the import cannot follow the move"
             )
         return None, None
-    return _module_rewrite(site, absolute), None
+    return module_site_rewrite(site, absolute), None
 
 
 def _relative_still_points(
@@ -606,7 +615,7 @@ def _relative_still_points(
     return member_new == f"{module_after}.{site.name}"
 
 
-def _package_reachable(config: Config, item: ResolvedImport, facts_by_path: Mapping[str, FileFacts]) -> bool:
+def package_reachable(config: Config, item: ResolvedImport, facts_by_path: Mapping[str, FileFacts]) -> bool:
     """Return True when the new package can be imported wherever this site runs."""
     resolution = item.resolution
     if resolution.via in ("root", "relative"):

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Optional
 
 from codemods.apply import branch_name, clean_leftovers
@@ -22,11 +22,16 @@ from codemods.config import Config, load_config
 from codemods.errors import BatchError, GitError
 from codemods.gitops import BRANCH_PREFIX, Repository, Worktree
 from codemods.model import SiteRewrite, StringRewrite
-from codemods.plan import REWRITABLE_STRING_KINDS
+from codemods.plan import (
+    REWRITABLE_STRING_KINDS,
+    member_site_rewrite,
+    module_site_rewrite,
+    package_reachable,
+)
 from codemods.shim_usage import ShimUsage, ShimUse, config_files, find_shim_users, read_manifest
 from codemods.transform import transform_file_source
 from codemods.workspace import scan_target, write_file
-from inventory.model import FileFacts, Inventory, ResolvedImport
+from inventory.model import Inventory
 from shimgen.manifest import MANIFEST_PATH, ShimRecord, save_manifest
 from shimgen.prune import EDITED, MISSING, NOT_A_SHIM, OTHER_VERSION, UNCHANGED, is_due, stub_state
 
@@ -323,7 +328,7 @@ def _plan_site_rewrites(
         member_record = by_path.get(item.resolution.member_target or "") if site.kind == "from" else None
         if module_record is None and member_record is None:
             continue
-        if not _package_reachable(config, item, facts_by_path):
+        if not package_reachable(config, item, facts_by_path):
             stragglers.append(
                 Straggler(
                     site.file,
@@ -333,58 +338,13 @@ def _plan_site_rewrites(
                 )
             )
             continue
-        rewrite = _module_rewrite(item, module_record.new_module) if module_record else _member_rewrite(item, member_record)
+        if module_record is not None:
+            rewrite = module_site_rewrite(site, module_record.new_module)
+        else:
+            assert member_record is not None
+            rewrite = member_site_rewrite(site, member_record.new_module)
         rewrites.setdefault(site.file, []).append(rewrite)
     return rewrites, stragglers
-
-
-def _module_rewrite(item: ResolvedImport, new_module: str) -> SiteRewrite:
-    # Same shape as the plan's rewrite of an import of a moved module.
-    site = item.site
-    plain_import = site.kind == "import" and site.alias is None
-    return SiteRewrite(
-        line=site.line,
-        kind=site.kind,
-        module=site.module,
-        level=site.level,
-        name=site.name,
-        alias=site.alias,
-        target="module",
-        new_module=new_module,
-        old_chain=site.module if plain_import else None,
-        new_chain=new_module if plain_import and "." in site.module else None,
-    )
-
-
-def _member_rewrite(item: ResolvedImport, record: Optional[ShimRecord]) -> SiteRewrite:
-    assert record is not None
-    site = item.site
-    parent, _, leaf = record.new_module.rpartition(".")
-    return SiteRewrite(
-        line=site.line,
-        kind=site.kind,
-        module=site.module,
-        level=site.level,
-        name=site.name,
-        alias=site.alias,
-        target="member",
-        new_module=parent,
-        new_name=leaf,
-    )
-
-
-def _package_reachable(config: Config, item: ResolvedImport, facts_by_path: Mapping[str, FileFacts]) -> bool:
-    """Return True when the new package is importable wherever the site runs, as far as the inventory shows."""
-    resolution = item.resolution
-    if resolution.via in ("root", "relative"):
-        return config.package_root == ""
-    if resolution.via == "configured-root":
-        return resolution.search_entry == config.package_root
-    folder = PurePosixPath(item.site.file).parent.as_posix()
-    if (folder if folder != "." else "") == config.package_root:
-        return True
-    facts = facts_by_path.get(item.site.file)
-    return facts is not None and any(edit.target == config.package_root for edit in facts.path_edits)
 
 
 def _plan_string_rewrites(

@@ -14,12 +14,11 @@ back to the whole-file route.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Optional, Union
-
 import ast
 import dataclasses
 import warnings
+from collections.abc import Sequence
+from typing import Optional, Union
 
 import libcst as cst
 

@@ -368,7 +368,7 @@ def _statistics(inventory: Inventory, discovery: Discovery) -> dict:
         "imports_by_kind": figures.imports_by_kind(inventory.imports),
         "entry_points": sum(1 for item in inventory.files if item.is_entry_point),
         "files_started_from_outside": len(figures.files_started_from_outside(inventory.references)),
-        "files_started_from_outside_docs": len(
+        "files_started_from_outside_excluding_docs": len(
             figures.files_started_from_outside(inventory.references, include_docs=False)
         ),
         "test_files": sum(1 for item in inventory.files if item.is_test),

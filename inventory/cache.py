@@ -218,7 +218,7 @@ class FactsCache:
         """Save the completed facts and resolved imports of one scan, replacing older ones.
 
         ``imports`` must list each file's sites in the order of ``facts``, as
-        ``Resolver.resolve_all`` returns them. A row holds ``RESOLVED_FILES_PER_ROW``
+        ``Resolver.resolve_all`` returns them. A row contains ``RESOLVED_FILES_PER_ROW``
         files, which keeps the pickler's memo small, where one row for all would
         hold every object of the scan in it at once.
         """

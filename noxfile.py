@@ -23,18 +23,24 @@ nox.options.reuse_existing_virtualenvs = True
 
 
 def _expose_pyenv_versions() -> None:
-    """Make pyenv's `python3.X` shims find every installed version, not only the global one."""
+    """Make pyenv's `python3.X` shims find every installed version, not only the selected one.
+
+    `pyenv exec`, which runs nox through pyenv's shim, exports PYENV_VERSION as the
+    selected version alone, so the other versions are appended to it.
+    """
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     versions = pyenv_root / "versions"
-    if "PYENV_VERSION" in os.environ or not versions.is_dir():
+    if not versions.is_dir():
         return
     installed = sorted(
         (path.name for path in versions.iterdir() if path.name[:1].isdigit()),
         key=lambda name: [int(part) for part in name.split(".") if part.isdigit()],
         reverse=True,
     )
-    if installed:
-        os.environ["PYENV_VERSION"] = ":".join(installed)
+    selected = [name for name in os.environ.get("PYENV_VERSION", "").split(":") if name]
+    combined = selected + [name for name in installed if name not in selected]
+    if combined:
+        os.environ["PYENV_VERSION"] = ":".join(combined)
 
 
 _expose_pyenv_versions()

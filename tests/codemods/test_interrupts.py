@@ -59,10 +59,18 @@ def wait_for(marker: Path, process: subprocess.Popen, limit: float = 60.0) -> No
         time.sleep(0.01)
 
 
+def _text_or_empty(path: Path) -> str:
+    # A run may remove its record between the glob and the read.
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""
+
+
 def wait_for_record(runs: Path, process: subprocess.Popen, limit: float = 60.0) -> None:
     """Wait until ``process`` records the worktree it is about to add."""
     deadline = time.monotonic() + limit
-    while not any(f'"pid": {process.pid}' in record.read_text() for record in runs.glob("*.json")):
+    while not any(f'"pid": {process.pid}' in _text_or_empty(record) for record in runs.glob("*.json")):
         assert process.poll() is None, f"apply exited with {process.returncode}:\n{process.stderr.read()}"
         assert time.monotonic() < deadline, f"apply did not start building within {limit} s"
         time.sleep(0.005)

@@ -28,8 +28,16 @@ from codemods.plan import FileMove, Finding, Plan, expand_moves, plan_batch
 from codemods.workspace import ProgressCallback, file_reader, scan_target, write_file
 from inventory import build_graph
 from inventory.model import Inventory
-from shimgen.manifest import MANIFEST_PATH, ShimRecord, load_manifest, merge_records, save_manifest
-from shimgen.render import render_shim
+from shimgen.manifest import (
+    MANIFEST_PATH,
+    ManifestError,
+    ShimRecord,
+    load_manifest,
+    merge_records,
+    parse_manifest,
+    save_manifest,
+)
+from shimgen.render import is_generated_shim, render_shim
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +92,8 @@ def apply_batch(
             if not rebuild:
                 return _already_applied(repository, config, batch, branch, cleaned)
             replaces = _check_rebuild(repository, batch, branch)
+        elif _merged_in_head(repository, config, batch):
+            return _merged_already(repository, config, batch, cleaned)
 
         base = choose_base(repository, config, batch)
         if replaces is not None and base_of_branch(repository, branch, batch) == base.commit:
@@ -162,6 +172,13 @@ def _check_rebuild(repository: Repository, batch: str, branch: str) -> str:
     """Return the branch's tip when it may be rebuilt; raise when it contains commits codemod did not make."""
     if repository.current_branch() == branch:
         raise BatchError(f"{branch} is checked out; switch to another branch first (`git switch -`), then rebuild.")
+    elsewhere = repository.branch_checked_out_at(branch)
+    if elsewhere is not None:
+        raise BatchError(
+            f"{branch} is checked out in the worktree {elsewhere}; a rebuild would move the branch under it and "
+            f"leave that worktree with a staged reverse diff. Remove that worktree (`git worktree remove {elsewhere}`) "
+            "or switch it to another branch, then rebuild."
+        )
     tip = repository.branch_commit(branch)
     base = base_of_branch(repository, branch, batch)
     foreign = repository.foreign_commits(base, tip)
@@ -201,6 +218,59 @@ def _already_applied(
     tip = repository.branch_commit(branch)
     return ApplyResult(
         batch, branch, base="", rename_commit="", rewrite_commit=tip, plan=_empty_plan(config, batch), already_applied=True, cleaned=cleaned
+    )
+
+
+def _merged_in_head(repository: Repository, config: Config, batch: str) -> bool:
+    """Return True when HEAD already contains the batch, merged and with its branch possibly deleted.
+
+    HEAD contains it when HEAD's shim manifest has records of ``batch``, or
+    when every file rule of the batch names a shim of ``batch`` whose target
+    module exists.
+    """
+    # NOTE: a batch that moves only tests leaves neither shims nor records, so it is not detected here.
+    head = repository.head_commit()
+    manifest = repository.show_file(head, MANIFEST_PATH)
+    if manifest:
+        try:
+            records = parse_manifest(manifest.decode("utf-8", "replace"), source=f"HEAD:{MANIFEST_PATH}")
+        except ManifestError:
+            records = []
+        if any(record.batch == batch for record in records):
+            return True
+    rules = [rule for rule in config.batch(batch).moves if rule.kind == "file"]
+    if not rules:
+        return False
+    for rule in rules:
+        source = repository.show_file(head, rule.source)
+        header = is_generated_shim(source.decode("utf-8", "replace")) if source is not None else None
+        if header is None or header.batch != batch:
+            return False
+        target = _module_paths(config, rule.target)
+        if not any(repository.show_file(head, path) is not None for path in target):
+            return False
+    return True
+
+
+def _module_paths(config: Config, module: str) -> tuple[str, str]:
+    """Return the paths module ``module`` can have in the package: a module file or a package ``__init__.py``."""
+    relative = module.replace(".", "/")
+    prefix = f"{config.package_root}/" if config.package_root else ""
+    return f"{prefix}{relative}.py", f"{prefix}{relative}/__init__.py"
+
+
+def _merged_already(repository: Repository, config: Config, batch: str, cleaned: Optional[str]) -> ApplyResult:
+    """Describe a batch that HEAD already contains; its branch may be gone, so report the checked-out branch."""
+    head = repository.head_commit()
+    return ApplyResult(
+        batch,
+        repository.current_branch() or "HEAD",
+        base="",
+        rename_commit="",
+        rewrite_commit=head,
+        plan=_empty_plan(config, batch),
+        already_applied=True,
+        cleaned=cleaned,
     )
 
 

@@ -41,7 +41,10 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             report.error(str(error))
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
-            report.error("interrupted; the repository is unchanged")
+            report.error(
+                "interrupted; your branches and files are unchanged (the next codemod command removes "
+                "any temporary worktree this run left behind)"
+            )
             sys.exit(ExitCode.INTERRUPTED)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -73,7 +76,7 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=".",
     show_default=True,
     help="Folder of the target repository.",
@@ -86,7 +89,15 @@ def main(context: click.Context, root: Path, no_color: bool, debug: bool) -> Non
     """Move a legacy Python codebase into one package, batch by batch, with shims."""
     report.configure(color=not no_color and sys.stdout.isatty())
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    context.obj = _State(root=root.resolve(), debug=debug)
+    context.obj = _State(root=_repository_root(root), debug=debug)
+
+
+def _repository_root(folder: Path) -> Path:
+    """Return the top of the git work tree around ``folder``, so commands work from any subfolder."""
+    from codemods.gitops import find_toplevel
+
+    resolved = folder.resolve()
+    return find_toplevel(resolved) or resolved
 
 
 @main.command()
@@ -157,6 +168,8 @@ def plan(
 ) -> None:
     """Preview a batch: moves, rewritten import sites, shims and hazards."""
     if suggest:
+        if batch or show_diff or as_json:
+            raise click.UsageError("--suggest writes a codemod.toml; it takes no --batch, --diff or --json")
         from codemods.commands_analysis import suggest_plan
 
         suggest_plan(state.root, output_path)

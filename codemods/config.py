@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Optional
 
 from codemods.errors import ConfigError
+from inventory.resolve import is_stdlib_module
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -133,6 +134,11 @@ def _parse_config(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{path}: key 'package' = {package!r} is not a valid top-level package name; "
             "use an identifier such as \"nba_simulator\"."
+        )
+    if is_stdlib_module(package):
+        raise ConfigError(
+            f"{path}: key 'package' = {package!r} is the name of a standard-library module and would shadow it; "
+            "choose another package name."
         )
 
     default_entry_args = _string_list(path, "entry-point-args", table.get("entry-point-args", ["--help"]))

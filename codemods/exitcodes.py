@@ -14,4 +14,4 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # invalid command line or configuration
     INTERNAL_ERROR = 3  # an unexpected exception, which is a bug in codemod
     FAILURE = 4  # the command could not complete; the repository is unchanged
-    INTERRUPTED = 130  # stopped by Ctrl-C; the repository is unchanged
+    INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM; branches and files are unchanged

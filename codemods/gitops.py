@@ -86,6 +86,17 @@ class Repository:
     def branch_commit(self, name: str) -> str:
         return self.repo.heads[name].commit.hexsha
 
+    def branch_checked_out_at(self, name: str) -> Optional[Path]:
+        """Return the worktree (the main one included) that has branch ``name`` checked out, or None."""
+        output = self.repo.git.worktree("list", "--porcelain")
+        folder: Optional[str] = None
+        for line in output.splitlines():
+            if line.startswith("worktree "):
+                folder = line[len("worktree ") :]
+            elif line == f"branch refs/heads/{name}" and folder is not None:
+                return Path(folder)
+        return None
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         return self.repo.is_ancestor(self.repo.commit(ancestor), self.repo.commit(descendant))
 
@@ -122,7 +133,13 @@ class Repository:
         return blob.data_stream.read()
 
     def delete_branch(self, name: str) -> None:
-        self.repo.git.branch("-D", name)
+        try:
+            self.repo.git.branch("-D", name)
+        except git.GitCommandError as error:
+            raise GitError(
+                f"git could not delete branch {name}: {str(error.stderr).strip()}; if another worktree has it "
+                "checked out, switch that worktree to another branch or remove it with `git worktree remove PATH`."
+            ) from None
 
     def create_branch(self, name: str, commit: str, *, replaces: Optional[str] = None) -> None:
         """Point branch ``name`` at ``commit`` in one atomic ref update.
@@ -160,6 +177,22 @@ class Repository:
             for parts in (line.split("\t") for line in output.splitlines())
             if parts[0].startswith("R") and len(parts) == 3
         ]
+
+    def renamed_paths(self, old_rev: str, new_rev: str) -> dict[str, str]:
+        """Return old path -> new path of each file renamed without change between ``old_rev`` and ``new_rev``."""
+        output = self.repo.git.diff("--name-status", "-z", "--find-renames=100%", old_rev, new_rev)
+        fields = output.split("\0")
+        renames: dict[str, str] = {}
+        index = 0
+        while index < len(fields) and fields[index]:
+            status = fields[index]
+            if status[0] in "RC":  # a rename or copy names two paths: old, then new
+                if status[0] == "R" and index + 2 < len(fields):
+                    renames[fields[index + 1]] = fields[index + 2]
+                index += 3
+            else:
+                index += 2
+        return renames
 
     def is_shallow(self) -> bool:
         return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
@@ -219,7 +252,7 @@ class Repository:
         if folder is not None:
             self.remove_worktree(folder)
         if branch and self.branch_exists(branch):
-            with contextlib.suppress(git.GitCommandError):
+            with contextlib.suppress(GitError):
                 self.delete_branch(branch)
         self.finish_apply(folder)
 
@@ -449,3 +482,14 @@ def batch_of(commit: git.Commit) -> Optional[str]:
         if line.startswith(BATCH_TRAILER + ": "):
             return line[len(BATCH_TRAILER) + 2 :].strip()
     return None
+
+
+def find_toplevel(folder: Path) -> Optional[Path]:
+    """Return the top folder of the git work tree that contains ``folder``, or None outside one."""
+    try:
+        repository = git.Repo(folder, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    if repository.bare or repository.working_tree_dir is None:
+        return None
+    return Path(repository.working_tree_dir).resolve()

@@ -35,7 +35,8 @@ from codemods.rewrite_commands import CommandEdit, rewrite_commands_report
 from codemods.rewrite_docs import rewrite_doc_text
 from codemods.transform import transform_file_source
 from inventory.model import ExternalReference, FileFacts, ImportSite, Inventory, ResolvedImport
-from shimgen.render import ShimSpec
+from shimgen.manifest import MANIFEST_PATH, ManifestError, parse_manifest
+from shimgen.render import ShimSpec, is_generated_shim
 
 logger = logging.getLogger(__name__)
 
@@ -142,11 +143,13 @@ def plan_batch(
     batch = config.batch(batch_name)
     facts_by_path = {facts.path: facts for facts in inventory.files}
 
-    moves = expand_moves(config, batch, facts_by_path)
+    kept_shims: list[Finding] = []
+    moves = expand_moves(config, batch, facts_by_path, shims=generated_shims(read), shims_kept=kept_shims)
     _check_targets(config, moves, facts_by_path)
     folder_moves = _moved_folders(batch, moves)
 
     renamer = _Renamer(moves, folder_moves)
+    renamer.kept_shims = frozenset(finding.file for finding in kept_shims)
     symbols, symbol_findings = _plan_symbol_moves(config, batch, renamer, inventory, facts_by_path, read)
     site_rewrites, kept = _plan_import_sites(config, inventory, renamer, facts_by_path, _ChainIndex(read), symbols)
     string_rewrites = _plan_string_references(inventory, renamer, symbols)
@@ -162,7 +165,7 @@ def plan_batch(
         changes.extend(_render_command_changes(config, commands, renamer, read))
     if options.docs:
         _add_markdown_changes(changes, inventory, renamer, doc_renames, read)
-    hazards = (*_collect_hazards(moves, facts_by_path, changes, inventory), *symbol_findings)
+    hazards = (*kept_shims, *_collect_hazards(moves, facts_by_path, changes, inventory), *symbol_findings)
     shims = tuple(_shim_specs(config, batch, moves, facts_by_path))
     new_inits = _new_init_files(config, moves, facts_by_path, [symbol.dest_path for symbol in symbols])
 
@@ -197,13 +200,82 @@ def plan_batch(
 # Moves -----------------------------------------------------------------------
 
 
-def expand_moves(config: Config, batch: BatchConfig, facts_by_path: Mapping[str, FileFacts]) -> tuple[FileMove, ...]:
-    """Expand file, folder and glob rules into one move per Python file."""
+ShimLookup = Callable[[str], Optional[str]]
+
+
+def generated_shims(read: Reader) -> ShimLookup:
+    """Return a function that names the batch which generated the shim at a path, or None for other files.
+
+    A file is a shim when the manifest (read with ``read``) lists its path,
+    or when its text starts with the shim header.
+    """
+    try:
+        manifest = read(MANIFEST_PATH)
+    except (OSError, KeyError):
+        manifest = b""
+    records: dict[str, str] = {}
+    if manifest:
+        try:
+            records = {
+                record.old_path: record.batch
+                for record in parse_manifest(manifest.decode("utf-8", "replace"), source=MANIFEST_PATH)
+            }
+        except ManifestError as error:
+            logger.warning("%s; shims are recognized by their header only", error)
+
+    def batch_of_shim(path: str) -> Optional[str]:
+        if path in records:
+            return records[path] or "(unknown)"
+        try:
+            text = read(path)
+        except OSError:
+            return None
+        header = is_generated_shim(text[:4096].decode("utf-8", "replace"))
+        if header is None:
+            return None
+        return header.batch or "(unknown)"
+
+    return batch_of_shim
+
+
+def expand_moves(
+    config: Config,
+    batch: BatchConfig,
+    facts_by_path: Mapping[str, FileFacts],
+    *,
+    shims: Optional[ShimLookup] = None,
+    shims_kept: Optional[list[Finding]] = None,
+) -> tuple[FileMove, ...]:
+    """Expand file, folder and glob rules into one move per Python file.
+
+    With ``shims`` (see :func:`generated_shims`), a shim that an earlier batch
+    generated stays where it is. A folder or glob rule leaves it out and adds a
+    ``shim-kept`` finding to ``shims_kept``, and a file rule naming it raises.
+    """
     moves: dict[str, FileMove] = {}
     for rule in batch.moves:
         if rule.kind == "symbol":
             continue  # planned by _plan_symbol_moves
         for old_path, new_module in _expand_rule(config, batch, rule, facts_by_path):
+            made_by = shims(old_path) if shims is not None else None
+            if made_by is not None:
+                if rule.kind == "file":
+                    raise BatchError(
+                        f"{config.path}: batch {batch.name!r} moves {old_path}, which is a shim that batch "
+                        f"{made_by} generated: that file was moved by batch {made_by} already. Remove this "
+                        "rule, or move the module from its new place with a rule of its own."
+                    )
+                if shims_kept is not None:
+                    shims_kept.append(
+                        Finding(
+                            old_path,
+                            0,
+                            "shim-kept",
+                            f"{old_path} is the shim batch {made_by} generated; it stays in place and is not "
+                            f"moved or shimmed again by {rule.source!r}",
+                        )
+                    )
+                continue
             if old_path in moves:
                 raise BatchError(
                     f"batch {batch.name!r}: {old_path} is selected by both {moves[old_path].rule!r} and "
@@ -336,6 +408,7 @@ class _Renamer:
     def __init__(self, moves: tuple[FileMove, ...], folders: Mapping[str, str]) -> None:
         self.file_moves = {move.old_path: move for move in moves}
         self.folders = dict(folders)
+        self.kept_shims: frozenset[str] = frozenset()  # shims of earlier batches inside moved folders, left in place
 
     def new_name(self, target: Optional[str]) -> Optional[str]:
         if target is None:
@@ -396,6 +469,10 @@ def _rewrite_for_site(
     importer_move = renamer.moved(site.file)
     module_new = renamer.new_name(resolution.target)
     member_new = renamer.new_name(resolution.member_target) if site.kind == "from" else None
+
+    if site.kind == "from" and resolution.member_target in renamer.kept_shims:
+        # `from old.folder import shim`: the shim stays at its old path, so the old name still reaches it.
+        return (None, None) if importer_move is None else _keep_pointing_at_old_code(item, importer_move)
 
     if module_new is None and member_new is None:
         if importer_move is None:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from codemods.apply import ApplyResult
 from codemods.check import CheckReport
@@ -28,17 +29,26 @@ from inventory.model import Inventory
 from inventory.names import Spelling, spellings_as_json, spellings_by_file
 
 PLAIN_WIDTH = 200  # columns of tables written to a file or pipe
-_out: Console = Console()
-_err: Console = Console(stderr=True)
+_out: Console = Console(markup=False)
+_err: Console = Console(stderr=True, markup=False)
 
 
 def configure(*, color: bool) -> None:
     """Create the consoles; plain text when ``color`` is False or output is not a terminal."""
     global _out, _err
     # color_system=None drops bold and other styles too, so --no-color output has no escape codes at all.
-    _out = Console(color_system="auto" if color else None, highlight=color, soft_wrap=True, width=_width(sys.stdout))
+    # markup=False because paths, messages and code in tables contain brackets ([tool.codemod], x[0]);
+    # styles come from Text objects instead.
+    _out = Console(
+        color_system="auto" if color else None, markup=False, highlight=color, soft_wrap=True, width=_width(sys.stdout)
+    )
     _err = Console(
-        stderr=True, color_system="auto" if color else None, highlight=color, soft_wrap=True, width=_width(sys.stderr)
+        stderr=True,
+        color_system="auto" if color else None,
+        markup=False,
+        highlight=color,
+        soft_wrap=True,
+        width=_width(sys.stderr),
     )
 
 
@@ -56,7 +66,8 @@ def err() -> Console:
 
 
 def error(message: str) -> None:
-    _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    # Messages quote TOML tables such as [tool.codemod], which rich would read as markup.
+    _err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
 
 
 def note(message: str) -> None:
@@ -64,7 +75,7 @@ def note(message: str) -> None:
 
 
 def summary(message: str) -> None:
-    _err.print(f"[bold]{message}[/]", markup=True, highlight=False)
+    _err.print(Text(message, style="bold"), highlight=False)
 
 
 @contextmanager
@@ -201,13 +212,16 @@ def render_graph_summary(fan_in: dict[str, int], cycles: tuple[tuple[str, ...], 
 
 
 def render_plan(plan: Plan, *, show_diff: bool) -> None:
+    """Print the plan's tables; with ``show_diff`` the tables go to stderr and a patch to stdout."""
+    # With --diff, stdout holds only the patch, so `codemod plan --diff > batch.patch` works.
+    tables = _err if show_diff else _out
     moves = Table(title=f"Batch {plan.batch}: moves")
     moves.add_column("old path")
     moves.add_column("new module")
     moves.add_column("entry point", justify="center")
     for move in plan.moves:
         moves.add_row(move.old_path, move.new_module, "yes" if move.is_entry_point else "")
-    _out.print(moves)
+    tables.print(moves)
 
     sites = Table(title="Import sites and strings to rewrite")
     sites.add_column("file:line")
@@ -222,28 +236,50 @@ def render_plan(plan: Plan, *, show_diff: bool) -> None:
             sites.add_row(f"{change.path}:{line}", written, "\n".join(targets))
         for string in change.strings:
             sites.add_row(f"{change.path}:{string.line}", repr(string.old), repr(string.new))
-    _out.print(sites)
+    tables.print(sites)
 
     if plan.new_init_files:
-        _out.print("New __init__.py files: " + ", ".join(plan.new_init_files), markup=False)
+        tables.print("New __init__.py files: " + ", ".join(plan.new_init_files))
     shims = Table(title="Shims at old paths")
     shims.add_column("old path")
     shims.add_column("old name")
     shims.add_column("new name")
     for spec in plan.shims:
         shims.add_row(spec.old_path, spec.old_module or "(no dotted name)", spec.new_module)
-    _out.print(shims)
+    tables.print(shims)
 
-    _render_findings("Import sites left on the shim", [(f.file, f.line, f.kind, f.message) for f in plan.kept])
-    _render_findings("Hazards", [(f.file, f.line, f.kind, f.message) for f in plan.hazards])
+    _render_findings("Import sites left on the shim", [(f.file, f.line, f.kind, f.message) for f in plan.kept], tables)
+    _render_findings("Hazards", [(f.file, f.line, f.kind, f.message) for f in plan.hazards], tables)
     _render_findings(
         "Commands and references in non-Python files (kept working by the shims)",
         [(ref.file, ref.line, ref.kind, ref.text.strip()) for ref in plan.commands],
+        tables,
     )
     if show_diff:
-        for change in plan.changes:
-            if change.changed:
-                _out.print(Syntax(change.diff(), "diff", theme="ansi_dark", background_color="default", word_wrap=False))
+        patch = plan_patch(plan)
+        if _out.is_terminal:
+            _out.print(Syntax(patch, "diff", theme="ansi_dark", background_color="default", word_wrap=False))
+        else:
+            # Rich would crop lines wider than the console; a patch must keep every byte.
+            sys.stdout.write(patch)
+
+
+def plan_patch(plan: Plan) -> str:
+    """Return the renames and rewritten files of ``plan`` as a git-style patch (shims not included)."""
+    changed = {change.path: change for change in plan.changes if change.changed}
+    parts = []
+    for move in plan.moves:
+        if move.old_path not in changed:
+            parts.append(
+                f"diff --git a/{move.old_path} b/{move.new_path}\nsimilarity index 100%\n"
+                f"rename from {move.old_path}\nrename to {move.new_path}\n"
+            )
+    for change in changed.values():
+        header = f"diff --git a/{change.path} b/{change.new_path}\n"
+        if change.new_path != change.path:
+            header += f"rename from {change.path}\nrename to {change.new_path}\n"
+        parts.append(header + change.diff())
+    return "".join(parts)
 
 
 def _sites_by_statement(sites: tuple) -> list[tuple[int, list]]:
@@ -264,7 +300,7 @@ def plan_as_dict(plan: Plan, *, with_diff: bool) -> dict:
     return data
 
 
-def _render_findings(title: str, rows: list[tuple[str, int, str, str]]) -> None:
+def _render_findings(title: str, rows: list[tuple[str, int, str, str]], console: Optional[Console] = None) -> None:
     if not rows:
         return
     table = Table(title=f"{title} ({len(rows)})")
@@ -273,7 +309,7 @@ def _render_findings(title: str, rows: list[tuple[str, int, str, str]]) -> None:
     table.add_column("detail")
     for file, line, kind, message in rows:
         table.add_row(f"{file}:{line}" if line else file, kind, message)
-    _out.print(table)
+    (console or _out).print(table)
 
 
 # Apply and verify ------------------------------------------------------------
@@ -281,6 +317,9 @@ def _render_findings(title: str, rows: list[tuple[str, int, str, str]]) -> None:
 
 def render_apply(result: ApplyResult) -> None:
     if result.already_applied:
+        if not result.branch.startswith("codemod/"):
+            summary(f"batch {result.batch} is already merged into {result.branch} ({result.rewrite_commit[:10]}); nothing changed")
+            return
         reason = f"; its base {result.base_ref} {result.base[:10]} has not moved" if result.base else ""
         summary(
             f"batch {result.batch} is already applied on branch {result.branch} ({result.rewrite_commit[:10]}){reason}; nothing changed"
@@ -316,7 +355,7 @@ def render_verify(report: VerifyReport) -> None:
     table.add_column("detail")
     colors = {"passed": "green", "failed": "red", "pre-existing": "yellow", "skipped": "dim"}
     for check in report.checks:
-        table.add_row(check.kind, check.subject, f"[{colors.get(check.status, 'white')}]{check.status}[/]", check.detail)
+        table.add_row(check.kind, check.subject, Text(check.status, style=colors.get(check.status, "white")), check.detail)
     _out.print(table)
 
 

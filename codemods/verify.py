@@ -48,9 +48,13 @@ try:
         warnings.simplefilter("always")
         old = importlib.import_module(old_name)
         new = importlib.import_module(new_name)
+    # A submodule of a moved package folder warns through the stub of its package, which names
+    # the package. So a warning that names the old name or any of its dotted parents counts.
+    parts = old_name.split(".")
+    prefixes = tuple(".".join(parts[:length]) + " is deprecated" for length in range(len(parts), 0, -1))
     messages = [
         str(item.message) for item in caught
-        if issubclass(item.category, DeprecationWarning) and str(item.message).startswith(old_name + " is deprecated")
+        if issubclass(item.category, DeprecationWarning) and str(item.message).startswith(prefixes)
     ]
     result.update(same=old is new, warnings=len(messages), message=messages[0] if messages else "")
 except BaseException as error:
@@ -131,6 +135,7 @@ def verify_batch(
     if not repository.branch_exists(branch):
         raise BatchError(f"batch {batch!r} has no branch {branch}; run `codemod apply --batch {batch}` first.")
     tip = repository.branch_commit(branch)
+    rename_commit = oldest_commit_of(repository, tip, batch)
     base = base_of(repository, tip, batch)
 
     checks: list[Check] = []
@@ -138,13 +143,18 @@ def verify_batch(
         inventory_before = scan_target(before, config, use_cache=False)
         inventory_after = scan_target(after, config, use_cache=False)
         records = [record for record in load_manifest(after / MANIFEST_PATH) if record.batch == batch]
-        moves = {record.old_path: _new_path(record, config.package_root) for record in records}
+        shims = {record.old_path: _new_path(record, config.package_root) for record in records}
+        # Files that move without a shim, such as tests, are not in the manifest,
+        # so the moves come from git's rename commit.
+        # NOTE: git pairs files of identical content (empty __init__.py files) by its own rules, which may not
+        # match the batch; shim records take precedence, but such a file without a shim could be paired wrongly.
+        moves = {**repository.renamed_paths(base, rename_commit), **shims}
 
         runs_per_shim = 2 if run_entry_points else 1
         test_runs = 2 if tests else 0
         steps = _Steps(progress, total=2 + len(records) * runs_per_shim + test_runs)
 
-        checks.extend(static_checks(inventory_before, inventory_after, moves))
+        checks.extend(static_checks(inventory_before, inventory_after, moves, shims))
         checks.extend(cycle_checks(inventory_before, inventory_after, moves))
         checks.extend(stdlib_shadow_checks(inventory_before, inventory_after, moves, config.package_root))
         checks.extend(expiry_checks(records, batch, today or date.today()))
@@ -160,6 +170,11 @@ def verify_batch(
 
 def base_of(repository: Repository, tip: str, batch: str) -> str:
     """Return the parent of the oldest commit the tool made for ``batch`` on the branch."""
+    return repository.repo.commit(oldest_commit_of(repository, tip, batch)).parents[0].hexsha
+
+
+def oldest_commit_of(repository: Repository, tip: str, batch: str) -> str:
+    """Return the oldest commit the tool made for ``batch`` on the branch: the one that renames the files."""
     oldest = None
     commit = repository.repo.commit(tip)
     while True:
@@ -172,7 +187,7 @@ def base_of(repository: Repository, tip: str, batch: str) -> str:
         commit = commit.parents[0]
     if oldest is None or not oldest.parents:
         raise BatchError(f"branch {branch_name(batch)} has no commit made by codemod for batch {batch!r}; apply it again.")
-    return oldest.parents[0].hexsha
+    return oldest.hexsha
 
 
 def expiry_checks(records: Sequence[ShimRecord], batch: str, today: date) -> Iterable[Check]:
@@ -200,10 +215,17 @@ def _new_path(record: ShimRecord, package_root: str) -> str:
 # Static ----------------------------------------------------------------------
 
 
-def static_checks(before: Inventory, after: Inventory, moves: Mapping[str, str]) -> Iterable[Check]:
-    """Compare where each file's imports land before and after the batch."""
+def static_checks(
+    before: Inventory, after: Inventory, moves: Mapping[str, str], shims: Optional[Mapping[str, str]] = None
+) -> Iterable[Check]:
+    """Compare where each file's imports land before and after the batch.
+
+    ``moves`` maps the old path of every moved file to its new path.
+    ``shims`` maps the old path of each shim to the path of the module it
+    forwards to, and is ``moves`` when not given.
+    """
     targets_before = _local_targets(before, moves, shims={})
-    targets_after = _local_targets(after, {}, shims=moves)
+    targets_after = _local_targets(after, {}, shims=moves if shims is None else shims)
     problems = 0
     for file, expected in sorted(targets_before.items()):
         found = targets_after.get(moves.get(file, file), Counter())

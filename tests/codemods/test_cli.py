@@ -41,8 +41,40 @@ def test_plan_diff_shows_rewrites(legacy):
 
     assert completed.returncode == 0, completed.stderr
     assert "+from nba_simulator.etl.config.manager import ScraperConfig" in completed.stdout
-    assert "scripts/etl/bare_sibling.py" in completed.stdout
+    assert "scripts/etl/bare_sibling.py" in completed.stderr
     assert "batch etl-base: 4 files move" in completed.stderr
+
+
+def test_plan_diff_is_a_patch_git_applies(legacy, tmp_path):
+    completed = codemod("plan", "--batch", "etl-base", "--diff", cwd=legacy)
+    patch = tmp_path / "batch.patch"
+    patch.write_text(completed.stdout)
+
+    assert completed.stdout.startswith("diff --git ")
+    assert "Batch etl-base: moves" not in completed.stdout
+    git(legacy, "apply", "--check", str(patch))
+
+
+def test_error_keeps_bracketed_text(tmp_path):
+    completed = codemod("plan", "--batch", "x", cwd=tmp_path)
+
+    assert completed.returncode == 2
+    assert "add a [tool.codemod] table to pyproject.toml" in completed.stderr
+    assert "one [[batch]] table" in completed.stderr
+
+
+def test_commands_work_from_subfolder(legacy):
+    completed = codemod("plan", "--batch", "etl-base", "--json", cwd=legacy / "scripts" / "etl")
+
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["batch"] == "etl-base"
+
+
+def test_suggest_rejects_json(legacy):
+    completed = codemod("plan", "--suggest", "--json", cwd=legacy)
+
+    assert completed.returncode == 2
+    assert "--suggest writes a codemod.toml" in completed.stderr
 
 
 def test_plan_json_is_machine_readable(legacy):

@@ -75,6 +75,7 @@ INVALID = [
     pytest.param('package = "nba-simulator"\n', "'package' = 'nba-simulator' is not a valid", id="package-hyphen"),
     pytest.param('package = "os.path"\n', "is not a valid top-level package", id="package-dotted"),
     pytest.param('package = "x"\ncolour = 1\n', "unknown key 'colour'", id="unknown-key"),
+    pytest.param('package = "logging"\n', "is the name of a standard-library module", id="package-shadows-stdlib"),
     pytest.param(BASE + '"scripts/x.py" = "nba_simulator.0_11"\n', "'0_11' is not an identifier", id="target-leading-digit"),
     pytest.param(BASE + '"scripts/x.py" = "nba_simulator.class.x"\n', "'class' is not an identifier", id="target-keyword"),
     pytest.param(BASE + '"scripts/x.py" = "nba_simulator.my-mod"\n', "'my-mod' is not an identifier", id="target-hyphen"),

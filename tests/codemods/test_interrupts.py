@@ -204,7 +204,7 @@ def test_interrupt_cleans_up_itself(legacy, tmp_path, number, step):
     process.wait(timeout=60)
 
     assert process.returncode == 130
-    assert "interrupted; the repository is unchanged" in process.stderr.read()
+    assert "interrupted; your branches and files are unchanged" in process.stderr.read()
     check_after_kill(root, before, complete_tree)
     check_clean(root)
     assert not git(root, "branch", "--list", BRANCH).strip()

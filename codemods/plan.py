@@ -35,6 +35,7 @@ from codemods.rewrite_commands import CommandEdit, rewrite_commands_report
 from codemods.rewrite_docs import rewrite_doc_text
 from codemods.transform import transform_file_source
 from inventory.model import ExternalReference, FileFacts, ImportSite, Inventory, ResolvedImport
+from inventory.resolve import is_stdlib_module
 from shimgen.manifest import MANIFEST_PATH, ManifestError, parse_manifest
 from shimgen.render import ShimSpec, is_generated_shim
 
@@ -1089,6 +1090,7 @@ def _shim_specs(
     for move in moves:
         if move.is_test:
             continue
+        _reject_stdlib_alias(config, move)
         facts = facts_by_path[move.old_path]
         yield ShimSpec(
             old_path=move.old_path,
@@ -1100,6 +1102,22 @@ def _shim_specs(
             remove_after=config.shim_remove_after,
             exported_names=tuple(sorted(set(facts.defines))),
             package_root=config.package_root,
+        )
+
+
+def _reject_stdlib_alias(config: Config, move: FileMove) -> None:
+    """Raise when the shim at the old path would carry the name of a standard-library module.
+
+    A script's folder is first on sys.path, so a shim named ``logging.py`` would serve
+    `import logging` in every script of that folder with the moved module.
+    """
+    old = PurePosixPath(move.old_path)
+    bare_name = old.parent.name if move.is_package_init else old.stem
+    if is_stdlib_module(bare_name):
+        raise BatchError(
+            f"{config.path}: {move.old_path} has the name of the standard-library module {bare_name!r}, and a shim "
+            f"there would go on shadowing it for every script in {old.parent.as_posix() or 'the root'}; move it in a "
+            "batch of its own after renaming it, or leave it out of this batch."
         )
 
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -970,3 +971,44 @@ def test_type_checker_sees_new_names(repo: Path, tmp_path: Path) -> None:
         completed.stdout
     )
     assert 'has no attribute "no_such_name"' in completed.stdout, completed.stdout
+
+
+def _pyright_command() -> Optional[list[str]]:
+    """Return the command that starts pyright, or None when it cannot start here (it needs Node.js)."""
+    executable = shutil.which("pyright")
+    if executable is None:
+        return None
+    try:
+        started = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return [executable] if started.returncode == 0 else None
+
+
+def test_pyright_sees_new_names(repo: Path) -> None:
+    command = _pyright_command()
+    if command is None:
+        pytest.skip("pyright cannot start here: install the pyright package and Node.js")
+    write(
+        repo,
+        "check_types.py",
+        "import scripts.etl.scraper_config as old\n"
+        "reveal_type(old.load)\n"
+        "reveal_type(old._private_token)\n"
+        "old.no_such_name\n",
+    )
+
+    completed = subprocess.run(
+        [*command, "--outputjson", "check_types.py"],
+        cwd=repo,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(completed.stdout)
+    messages = {item["range"]["start"]["line"] + 1: item["message"] for item in report["generalDiagnostics"]}
+
+    assert messages[2] == 'Type of "old.load" is "() -> str"', messages
+    assert messages[3] == 'Type of "old._private_token" is "str"', messages
+    assert '"no_such_name" is not a known attribute of module' in messages[4], messages

@@ -264,8 +264,24 @@ class Resolver:
         if isinstance(found, Found):
             return self._local(site, site.module, found, via=found.via, entry=found.entry)
         if isinstance(found, Missing):
-            return Resolution("unresolved", site.module, reason=found.reason)
-        return self._not_local(site.module)
+            resolution = Resolution("unresolved", site.module, reason=found.reason)
+        else:
+            resolution = self._not_local(site.module)
+        return self._with_missing_edit_targets(resolution, search_path)
+
+    def _with_missing_edit_targets(self, resolution: Resolution, search_path: SearchPath) -> Resolution:
+        """Name the folders that this file's sys.path edits add but that do not exist, on an unresolved import."""
+        if resolution.status != "unresolved":
+            return resolution
+        missing = [
+            entry.folder
+            for entry in search_path
+            if entry.via == VIA_PATH_EDIT and entry.folder and entry.folder not in self.index.folders
+        ]
+        if not missing:
+            return resolution
+        note = "; the evaluated sys.path edit adds " + ", ".join(missing) + ", which does not exist"
+        return replace(resolution, reason=(resolution.reason or "not found") + note)
 
     def find(self, dotted: str, search_path: SearchPath) -> Lookup:
         """Find ``dotted`` on ``search_path``; None when its first part is not local."""

@@ -367,3 +367,22 @@ def test_resolution_of_many_files_is_fast():
 
     assert len(resolved) == 6 * len(paths)
     assert elapsed < 1.0
+
+
+def test_unresolved_names_missing_edit_folder():
+    files = {
+        "tests/phases/test_phase.py": (
+            "import sys\n"
+            "from pathlib import Path\n"
+            'sys.path.insert(0, str(Path(__file__).parent.parent.parent / "validators" / "phase_6"))\n'
+            "from validate_phase import Validator\n"
+        ),
+        "validators/phase_5/validate_phase.py": "Validator = object\n",
+    }
+    facts = [scan_source(path, text.encode()) for path, text in files.items()]
+
+    resolved = [item for item in resolve_imports(facts, all_paths=list(files)) if item.site.module == "validate_phase"]
+
+    assert resolved[0].resolution.status == "unresolved"
+    assert "validate_phase exists at validators/phase_5/validate_phase.py" in resolved[0].resolution.reason
+    assert "the evaluated sys.path edit adds validators/phase_6, which does not exist" in resolved[0].resolution.reason

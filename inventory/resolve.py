@@ -154,6 +154,25 @@ SearchPath = tuple[SearchEntry, ...]
 Lookup = Union[Found, Missing, None]
 
 
+def _check_name_defined(site: ImportSite, resolution: Resolution, facts_by_path: dict[str, FileFacts]) -> Resolution:
+    """Mark ``from module import name`` unresolved when the module file plainly does not define ``name``.
+
+    NOTE: only names bound by def, class, assignment or import at module level count,
+    so a name bound by a module-level for, with or except clause is reported missing too.
+    Modules with a star import, a module ``__getattr__`` or a parse error are not checked.
+    """
+    if site.kind != "from" or not site.name or site.name == "*" or resolution.status != "local":
+        return resolution
+    if resolution.member_target is not None or not (resolution.target or "").endswith(".py"):
+        return resolution
+    target = facts_by_path.get(resolution.target or "")
+    if target is None or target.parse_error or "__getattr__" in target.defines:
+        return resolution
+    if site.name in target.defines or any(item.name == "*" for item in target.imports):
+        return resolution
+    return replace(resolution, status="unresolved", reason=f"{resolution.target} does not define {site.name}")
+
+
 class Resolver:
     """Resolves dotted names for files of one repository; results are memoized."""
 
@@ -165,12 +184,15 @@ class Resolver:
         self._path_numbers: dict[SearchPath, int] = {}  # small keys for the memo above
 
     def resolve_all(self, files: Iterable[FileFacts]) -> tuple[ResolvedImport, ...]:
+        files = list(files)
+        facts_by_path = {facts.path: facts for facts in files}
         resolved = []
         for facts in files:
             search_path = self.search_path(facts)
             number = self._path_numbers.setdefault(search_path, len(self._path_numbers))
             for site in facts.imports:
-                resolved.append(ResolvedImport(site, self._resolve_site(site, search_path, number)))
+                resolution = self._resolve_site(site, search_path, number)
+                resolved.append(ResolvedImport(site, _check_name_defined(site, resolution, facts_by_path)))
         return tuple(resolved)
 
     def locate_all(self, files: Iterable[FileFacts]) -> tuple[FileFacts, ...]:

@@ -386,3 +386,32 @@ def test_unresolved_names_missing_edit_folder():
     assert resolved[0].resolution.status == "unresolved"
     assert "validate_phase exists at validators/phase_5/validate_phase.py" in resolved[0].resolution.reason
     assert "the evaluated sys.path edit adds validators/phase_6, which does not exist" in resolved[0].resolution.reason
+
+
+NAME_CASES = [
+    pytest.param("from lib import missing\n", "unresolved", id="name-not-defined"),
+    pytest.param("from lib import defined\n", "local", id="function-defined"),
+    pytest.param("from lib import imported\n", "local", id="name-bound-by-import"),
+    pytest.param("from star import anything\n", "local", id="star-import-not-checked"),
+    pytest.param("from lazy import anything\n", "local", id="module-getattr-not-checked"),
+    pytest.param("from pkg import sub\n", "local", id="submodule-of-package"),
+]
+
+
+@pytest.mark.parametrize(("source", "status"), NAME_CASES)
+def test_imported_name_checked_against_target(source, status):
+    files = {
+        "use.py": source,
+        "lib.py": "from os import path as imported\n\n\ndef defined():\n    pass\n",
+        "star.py": "from lib import *\n",
+        "lazy.py": "def __getattr__(name):\n    return name\n",
+        "pkg/__init__.py": "",
+        "pkg/sub.py": "",
+    }
+    facts = [scan_source(path, text.encode()) for path, text in files.items()]
+
+    resolved = [item for item in resolve_imports(facts, all_paths=list(files)) if item.site.file == "use.py"]
+
+    assert resolved[0].resolution.status == status
+    if status == "unresolved":
+        assert resolved[0].resolution.reason == "lib.py does not define missing"

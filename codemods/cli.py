@@ -200,7 +200,7 @@ def plan(
 @click.option("--batch", "batch", required=True, help="Name of the batch to apply.")
 @click.option("--rewrite-commands", is_flag=True, help="Also rewrite `python old/path.py` in shell, cron, systemd, Docker, Make and CI files to `python -m new.module` (the shims keep old commands working without it).")
 @click.option("--rewrite-docs", is_flag=True, help="Also rewrite old dotted names and paths in comments, docstrings and Markdown files.")
-@click.option("--rebuild", is_flag=True, help="Build an applied batch again when its base moved on (refused if its branch has commits codemod did not make).")
+@click.option("--rebuild", is_flag=True, help="Build an applied batch again when its base moved on (rejected if its branch has commits codemod did not make).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.pass_obj
 @_handle_errors

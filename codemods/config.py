@@ -224,7 +224,12 @@ def _parse_move(path: Path, batch: str, package: str, key: Any, value: Any) -> M
     source = _relative_source(where, key)
     if ":" in source:
         return _parse_symbol_move(where, package, source, value)
-    kind = "folder" if key.endswith("/") else "glob" if any(char in key for char in "*?[") else "file"
+    if key.endswith("/"):
+        kind = "folder"
+    elif any(char in key for char in "*?["):
+        kind = "glob"
+    else:
+        kind = "file"
     if kind == "file" and not source.endswith(".py"):
         raise ConfigError(
             f"{where}: a file key must end in .py, a folder key in '/'; write {key + '/'!r} to move a folder."

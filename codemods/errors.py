@@ -8,7 +8,7 @@ from codemods.exitcodes import ExitCode
 class CodemodError(Exception):
     """A problem with the user's input or repository, with what to do about it.
 
-    The message says what failed, on which value, and what to do next. The CLI
+    The message states what failed, on which value, and what to do next. The CLI
     prints it without a traceback and exits with ``ExitCode.USAGE`` or
     ``ExitCode.FAILURE``.
     """

@@ -1,7 +1,7 @@
 """Values that the plan hands to the transforms and the transforms hand back.
 
 A transform never decides which module a site reaches: the plan does, from
-the inventory's resolution, and tells the transform exactly which statement
+the inventory's resolution, and passes the transform exactly which statement
 (by line and spelling) to change and into what.
 """
 
@@ -68,7 +68,7 @@ class Skipped:
 
 @dataclass(frozen=True)
 class TransformResult:
-    """What a transform returns: the new source and the sites it did not change."""
+    """Result of a transform: whether the source changed and the sites it left alone."""
 
     changed: bool
     skipped: tuple[Skipped, ...] = ()

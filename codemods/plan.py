@@ -404,7 +404,7 @@ def _moved_folders(batch: BatchConfig, moves: tuple[FileMove, ...]) -> dict[str,
 
 
 class _Renamer:
-    """Answers what a file or folder is called after the batch."""
+    """Map old files and folders to their dotted names after the batch."""
 
     def __init__(self, moves: tuple[FileMove, ...], folders: Mapping[str, str]) -> None:
         self.file_moves = {move.old_path: move for move in moves}
@@ -625,16 +625,23 @@ def _moved_names_below(package: str, search_entry: str, renamer: _Renamer) -> li
     return sorted(found.items(), key=lambda pair: -len(pair[0]))
 
 
+def _site_fields(site: ImportSite) -> dict:
+    """Return the fields that match a rewrite to its import statement."""
+    return {
+        "line": site.line,
+        "kind": site.kind,
+        "module": site.module,
+        "level": site.level,
+        "name": site.name,
+        "alias": site.alias,
+    }
+
+
 def module_site_rewrite(site: ImportSite, new_module: str) -> SiteRewrite:
     """Return the rewrite of a site whose module part now lives at ``new_module``."""
     plain_import = site.kind == "import" and site.alias is None
     return SiteRewrite(
-        line=site.line,
-        kind=site.kind,
-        module=site.module,
-        level=site.level,
-        name=site.name,
-        alias=site.alias,
+        **_site_fields(site),
         target="module",
         new_module=new_module,
         old_chain=site.module if plain_import else None,
@@ -646,12 +653,7 @@ def member_site_rewrite(site: ImportSite, new_member: str) -> SiteRewrite:
     """Return the rewrite of a from-import whose imported name is the module now at ``new_member``."""
     parent, _, leaf = new_member.rpartition(".")
     return SiteRewrite(
-        line=site.line,
-        kind=site.kind,
-        module=site.module,
-        level=site.level,
-        name=site.name,
-        alias=site.alias,
+        **_site_fields(site),
         target="member",
         new_module=parent,
         new_name=leaf,

@@ -407,8 +407,8 @@ def _compare_runs(
     if old.stdout == new.stdout:
         return Check("entry-point", path, status, f"`{command}` exited {new.returncode} before and after, same output")
 
-    # Output with timestamps or timings differs between any two runs; a second run on
-    # the base tells that apart from a change the batch made.
+    # Output with timestamps or timings differs between any two runs, so a second run on
+    # the base separates such output from a change the batch made.
     again = run_before()
     if again.returncode == old.returncode and again.stdout != old.stdout:
         return Check(

@@ -11,7 +11,7 @@ from typing import Literal, Optional
 
 ImportKind = Literal["import", "from"]
 
-# Where an import statement sits; a site can carry several of these.
+# Context flags of an import statement; a site can carry several of them.
 CONTEXT_FUNCTION = "function"  # inside a def or lambda: runs lazily
 CONTEXT_TRY_IMPORT_ERROR = "try-import-error"  # in a try whose handler catches ImportError
 CONTEXT_EXCEPT_BRANCH = "except-branch"  # inside the except ImportError handler itself

@@ -20,7 +20,7 @@ of old callers:
   package, ``import old.pkg.sub`` would find ``sub.py`` on the new package's
   ``__path__`` and execute it a second time under the old name, which gives a second
   copy of every class. The package stub therefore installs a ``sys.meta_path`` finder
-  that answers ``old.pkg.sub`` with the module object ``new.pkg.sub``.
+  that returns the module object ``new.pkg.sub`` for ``old.pkg.sub``.
 
 The marker header at the top of each stub records the old and new names, the batch,
 the dates and a hash of the text, so that cleanup can tell an untouched stub from an

@@ -34,7 +34,7 @@ from codemods.move_symbol import SymbolMove, move_symbol
 from codemods.rewrite_commands import CommandEdit, rewrite_commands_report
 from codemods.rewrite_docs import rewrite_doc_text
 from codemods.transform import transform_file_source
-from inventory.model import ExternalReference, FileFacts, ImportSite, Inventory, ResolvedImport
+from inventory.model import ExternalReference, FileFacts, Focus, ImportSite, Inventory, ResolvedImport
 from inventory.resolve import is_stdlib_module
 from shimgen.manifest import MANIFEST_PATH, ManifestError, parse_manifest
 from shimgen.render import ShimSpec, is_generated_shim
@@ -1169,3 +1169,50 @@ def _stdlib_names() -> frozenset[str]:
          "subprocess", "unittest", "test", "email", "http", "html", "xml", "string", "types", "abc", "ast",
          "random", "math", "socket", "select", "signal", "queue", "threading", "asyncio", "enum", "copy"}
     )
+
+
+# Focused inventory -------------------------------------------------------------
+
+
+def batch_focus(config: Config, batch_name: str) -> Callable[[Sequence[str]], Focus]:
+    """Return what the inventory must parse to plan ``batch_name``, for ``scan_repository(focus=...)``.
+
+    Every file a rule can select is parsed, and so is every file whose bytes
+    contain the stem of such a file or the name of a folder it lives in below
+    a moved folder: an import, a string or a command that reaches a moved
+    module spells that name. The selection may be wider than the batch (a
+    rule that the plan rejects still selects its files); the plan reports
+    such errors itself.
+    """
+    batch = config.batch(batch_name)
+
+    def focus(python_paths: Sequence[str]) -> Focus:
+        paths: set[str] = set()
+        names: set[str] = set()
+        for rule in batch.moves:
+            selected = _paths_of_rule(config, rule, python_paths)
+            paths.update(selected)
+            for path in selected:
+                pure = PurePosixPath(path)
+                names.add(pure.parent.name if pure.stem in ("__init__", "__main__") else pure.stem)
+            if rule.kind == "folder":
+                root = PurePosixPath(rule.source.rstrip("/"))
+                names.add(root.name)
+                for path in selected:
+                    names.update(PurePosixPath(path).parent.relative_to(root).parts)
+        names.discard("")
+        return Focus(frozenset(paths), tuple(sorted(name.encode("utf-8") for name in names)))
+
+    return focus
+
+
+def _paths_of_rule(config: Config, rule: MoveRule, python_paths: Sequence[str]) -> set[str]:
+    if rule.kind == "file":
+        return {rule.source}
+    if rule.kind == "symbol":
+        destinations = {_module_path(config, rule.target, False), _module_path(config, rule.target, True)}
+        return {rule.source, *destinations.intersection(python_paths)}
+    if rule.kind == "folder":
+        prefix = rule.source.rstrip("/") + "/"
+        return {path for path in python_paths if path.startswith(prefix)}
+    return {path for path in python_paths if fnmatch.fnmatchcase(path, rule.source)}

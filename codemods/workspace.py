@@ -8,18 +8,30 @@ from typing import Callable, Optional
 
 from codemods.config import Config
 from inventory import scan_repository
+from inventory.api import FocusFactory
 from inventory.model import Inventory
 
 ProgressCallback = Callable[[int, int], None]
 
 
 def scan_target(
-    root: Path, config: Optional[Config], *, use_cache: bool = True, progress: Optional[ProgressCallback] = None
+    root: Path,
+    config: Optional[Config],
+    *,
+    use_cache: bool = True,
+    progress: Optional[ProgressCallback] = None,
+    focus: Optional[FocusFactory] = None,
 ) -> Inventory:
-    """Scan the repository at ``root`` with the configured excludes and roots."""
+    """Scan the repository at ``root`` with the configured excludes and roots.
+
+    With ``focus`` (see :func:`codemods.plan.batch_focus`), only the files a
+    batch can reach are parsed.
+    """
     exclude = config.exclude if config else ()
     roots = config.roots if config else ()
-    return scan_repository(root, exclude=exclude, roots=roots, use_cache=use_cache, progress=progress)
+    return scan_repository(
+        root, exclude=exclude, roots=roots, use_cache=use_cache, progress=progress, focus=focus
+    )
 
 
 def file_reader(root: Path) -> Callable[[str], bytes]:

@@ -9,6 +9,7 @@ import logging
 import math
 import os
 import posixpath
+import re
 import sqlite3
 import time
 from collections import Counter, defaultdict
@@ -21,7 +22,7 @@ from typing import Callable, Optional
 from inventory import figures, pathexpr
 from inventory.cache import FactsCache
 from inventory.discover import Discovery, discover_files
-from inventory.model import FileFacts, Hazard, Inventory, PathEdit, ResolvedImport
+from inventory.model import FileFacts, Focus, Hazard, Inventory, PathEdit, ResolvedImport
 from inventory.references import scan_references
 from inventory.resolve import PathIndex, Resolver
 from inventory.scan import scan_source
@@ -29,10 +30,13 @@ from inventory.scan import scan_source
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+FocusFactory = Callable[[Sequence[str]], Optional[Focus]]
 
 # An estimate: below this many files to parse, starting worker processes costs more than it saves.
 PROCESS_POOL_THRESHOLD = 200
 _NOT_BASENAME_DUPLICATES = frozenset({"__init__.py", "__main__.py", "conftest.py"})
+# A quote followed by a slash: the start of a string literal holding an absolute path.
+_ABSOLUTE_LITERAL = re.compile(rb"""["']/""")
 
 
 def scan_repository(
@@ -43,6 +47,7 @@ def scan_repository(
     use_cache: bool = True,
     jobs: Optional[int] = None,
     progress: Optional[Progress] = None,
+    focus: Optional[FocusFactory] = None,
 ) -> Inventory:
     """Scan the repository at ``root`` and resolve every import in it.
 
@@ -50,13 +55,21 @@ def scan_repository(
     production; ``exclude`` are glob patterns of files never scanned.
     ``progress(done, total)`` is called as Python files are parsed, with
     files served from the cache counted as done at once.
+
+    ``focus`` takes the repository's Python paths and returns the
+    :class:`Focus` of a task, such as the plan of one batch. Only the files
+    it selects are parsed and resolved, and only the non-Python files that
+    contain one of its needles are searched for references. The other
+    Python files are listed in ``Inventory.unscanned``. When the cache
+    contains the resolved scan of the whole repository as it is, that scan
+    is returned instead.
     """
     # The scan allocates hundreds of thousands of small objects and frees
     # almost none, so cyclic garbage collection passes are pure overhead.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _scan_repository(Path(root), exclude, roots, use_cache, jobs, progress)
+        return _scan_repository(Path(root), exclude, roots, use_cache, jobs, progress, focus)
     finally:
         if collecting:
             gc.enable()
@@ -69,6 +82,7 @@ def _scan_repository(
     use_cache: bool,
     jobs: Optional[int],
     progress: Optional[Progress],
+    focus: Optional[FocusFactory] = None,
 ) -> Inventory:
     started = time.perf_counter()
     root = root.resolve()
@@ -81,20 +95,31 @@ def _scan_repository(
     key = _resolution_key(root, discovery.all_paths, sources, hashes, roots)
 
     cache = _open_cache(root) if use_cache else None
+    unscanned: frozenset[str] = frozenset()
     try:
         stored = cache.load_resolved(key) if cache is not None else None
+        selection = focus(discovery.python_files) if focus is not None and stored is None else None
         if stored is not None:
             facts, imports = stored
             parsed = 0
             if progress is not None:
                 progress(len(sources), len(sources))
+        elif selection is not None:
+            facts, parsed = _collect_focused_facts(sources, hashes, selection, cache, jobs, progress)
+            unscanned = frozenset(sources.keys() - {item.path for item in facts})
+            facts, imports = _resolve(root, facts, discovery.all_paths, roots, discovery.python_files)
+            facts = _with_unscanned(facts, sources, hashes)
         else:
             facts, parsed = _collect_facts(sources, hashes, cache, jobs, progress)
-            facts, imports = _resolve(root, facts, discovery.all_paths, roots)
+            facts, imports = _resolve(root, facts, discovery.all_paths, roots, discovery.python_files)
             if cache is not None:
                 cache.store_resolved(key, facts, imports)
         references = scan_references(
-            root, discovery.other_files, discovery.python_files, cache=cache
+            root,
+            discovery.other_files,
+            discovery.python_files,
+            cache=cache,
+            needles=selection.needles if selection is not None else None,
         )
     finally:
         if cache is not None:
@@ -109,11 +134,12 @@ def _scan_repository(
         non_python_files=len(discovery.other_files),
         parsed=parsed,
         seconds=seconds,
+        unscanned=unscanned,
     )
     inventory.stats.update(_statistics(inventory, discovery))
     logger.info(
-        "scanned %d Python files (%d parsed, %d from the cache) in %.2f s",
-        len(facts), parsed, len(facts) - parsed, seconds,
+        "scanned %d Python files (%d parsed, %d from the cache, %d not needed) in %.2f s",
+        len(facts), parsed, len(facts) - parsed - len(unscanned), len(unscanned), seconds,
     )  # fmt: skip
     return inventory
 
@@ -140,11 +166,76 @@ def _resolution_key(
 
 
 def _resolve(
-    root: Path, facts: tuple[FileFacts, ...], all_paths: Iterable[str], roots: Sequence[str]
+    root: Path,
+    facts: tuple[FileFacts, ...],
+    all_paths: Iterable[str],
+    roots: Sequence[str],
+    python_paths: Sequence[str],
 ) -> tuple[tuple[FileFacts, ...], tuple[ResolvedImport, ...]]:
     resolver = Resolver(PathIndex.build(all_paths), roots)
-    facts = _complete_facts(root, facts, resolver)
+    facts = _complete_facts(root, facts, resolver, python_paths)
     return facts, resolver.resolve_all(facts)
+
+
+def _collect_focused_facts(
+    sources: dict[str, Optional[bytes]],
+    hashes: dict[str, str],
+    selection: Focus,
+    cache: Optional[FactsCache],
+    jobs: Optional[int],
+    progress: Optional[Progress],
+) -> tuple[tuple[FileFacts, ...], int]:
+    """Return facts for the files ``selection`` selects, and the number of files parsed.
+
+    A hard-coded absolute path in a ``sys.path`` edit is mapped onto this
+    checkout by the prefixes of all such paths in the repository. So when
+    a selected file has one, every file that may have one is parsed too.
+    """
+    selected = {
+        path: data for path, data in sources.items() if data is None or selection.selects(path, data)
+    }
+    facts, parsed = _collect_facts(
+        selected, _hashes_of(selected, hashes), cache, jobs, progress, keep=hashes
+    )
+    if not any(_has_absolute_edit(item) for item in facts):
+        return facts, parsed
+    more = {
+        path: data
+        for path, data in sources.items()
+        if path not in selected and data is not None and _may_add_absolute_path(data)
+    }
+    more_facts, more_parsed = _collect_facts(
+        more, _hashes_of(more, hashes), cache, jobs, progress, keep=hashes
+    )
+    return facts + more_facts, parsed + more_parsed
+
+
+def _hashes_of(sources: dict[str, Optional[bytes]], hashes: dict[str, str]) -> dict[str, str]:
+    return {path: hashes[path] for path in sources if path in hashes}
+
+
+def _has_absolute_edit(facts: FileFacts) -> bool:
+    return any(
+        edit.absolute is not None and edit.absolute.startswith("/") for edit in facts.path_edits
+    )
+
+
+def _may_add_absolute_path(data: bytes) -> bool:
+    """Return whether a file may add a hard-coded absolute path to ``sys.path``; false positives are harmless."""
+    return (b"addsitedir" in data or (b"sys" in data and b"path" in data)) and (
+        _ABSOLUTE_LITERAL.search(data) is not None
+    )
+
+
+def _with_unscanned(
+    facts: tuple[FileFacts, ...], sources: dict[str, Optional[bytes]], hashes: dict[str, str]
+) -> tuple[FileFacts, ...]:
+    """Return facts for every source in discovery order: parsed ones, and path, hash and size of the rest."""
+    by_path = {item.path: item for item in facts}
+    return tuple(
+        by_path.get(path) or FileFacts(path=path, sha=hashes.get(path, ""), size=len(data or b""))
+        for path, data in sources.items()
+    )
 
 
 def _read_sources(root: Path, paths: Iterable[str]) -> dict[str, Optional[bytes]]:
@@ -175,8 +266,13 @@ def _collect_facts(
     cache: Optional[FactsCache],
     jobs: Optional[int],
     progress: Optional[Progress],
+    keep: Optional[dict[str, str]] = None,
 ) -> tuple[tuple[FileFacts, ...], int]:
-    """Return facts for every source, from the cache where the content hash matches."""
+    """Return facts for every source, from the cache where the content hash matches.
+
+    Cache rows whose path and hash are not in ``keep`` (by default ``hashes``) are dropped.
+    """
+    keep = hashes if keep is None else keep
     cached = cache.load(hashes) if cache is not None else {}
 
     misses = [
@@ -187,7 +283,7 @@ def _collect_facts(
         progress(len(cached), total)
     parsed = parse_files(misses, jobs=jobs, progress=progress, done=len(cached), total=total)
     if cache is not None and (parsed or len(cached) != len(hashes)):
-        cache.store(parsed.values(), keep=hashes)
+        cache.store(parsed.values(), keep=keep)
 
     facts = []
     for path, data in sources.items():
@@ -260,13 +356,13 @@ def _unreadable(path: str) -> FileFacts:
 
 
 def _complete_facts(
-    root: Path, facts: tuple[FileFacts, ...], resolver: Resolver
+    root: Path, facts: tuple[FileFacts, ...], resolver: Resolver, python_paths: Sequence[str]
 ) -> tuple[FileFacts, ...]:
     """Add what needs the whole repository: mapped hard-coded paths, string targets, shared hazards."""
     facts = _map_path_edits(root, facts, resolver.index)
     facts = resolver.locate_all(facts)
     facts = _add_import_text_hazards(facts)
-    return _add_duplicate_basename_hazards(facts)
+    return _add_duplicate_basename_hazards(facts, python_paths)
 
 
 def _map_path_edits(
@@ -322,12 +418,14 @@ def _add_import_text_hazards(facts: tuple[FileFacts, ...]) -> tuple[FileFacts, .
     return tuple(result)
 
 
-def _add_duplicate_basename_hazards(facts: tuple[FileFacts, ...]) -> tuple[FileFacts, ...]:
+def _add_duplicate_basename_hazards(
+    facts: tuple[FileFacts, ...], python_paths: Sequence[str]
+) -> tuple[FileFacts, ...]:
     by_basename: dict[str, list[str]] = defaultdict(list)
-    for item in facts:
-        basename = item.path.rpartition("/")[2]
+    for path in python_paths:
+        basename = path.rpartition("/")[2]
         if basename not in _NOT_BASENAME_DUPLICATES:
-            by_basename[basename].append(item.path)
+            by_basename[basename].append(path)
 
     result = []
     for item in facts:
@@ -349,6 +447,7 @@ def _statistics(inventory: Inventory, discovery: Discovery) -> dict:
     ]
     return {
         "python_files": len(inventory.files),
+        "unscanned": len(inventory.unscanned),
         "non_python_files": inventory.non_python_files,
         "discovered_by": discovery.source,
         "parsed": inventory.parsed,

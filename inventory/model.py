@@ -147,8 +147,29 @@ class ResolvedImport:
 
 
 @dataclass(frozen=True)
+class Focus:
+    """What a focused scan parses: the files in ``paths``, and every file whose bytes contain a needle.
+
+    A plan needs the facts of the files that can reach the moved modules.
+    Every spelling of a moved module contains its file stem or the name of
+    its folder, so a file without any of them cannot reach it.
+    """
+
+    paths: frozenset[str]
+    needles: tuple[bytes, ...]
+
+    def selects(self, path: str, data: bytes) -> bool:
+        return path in self.paths or any(needle in data for needle in self.needles)
+
+
+@dataclass(frozen=True)
 class Inventory:
-    """The whole scan of one repository."""
+    """The scan of one repository: every file, or in a focused scan the files a batch can reach.
+
+    ``unscanned`` lists the Python files a focused scan did not parse: they
+    are in ``files`` with their path, hash and size only, and none of their
+    imports, strings or hazards are known.
+    """
 
     root: str  # absolute path of the repository
     files: tuple[FileFacts, ...]
@@ -157,6 +178,7 @@ class Inventory:
     non_python_files: int = 0
     parsed: int = 0  # files parsed in this run (the rest came from the cache)
     seconds: float = 0.0
+    unscanned: frozenset[str] = frozenset()
     stats: dict = field(default_factory=dict, compare=False, hash=False)
 
     def facts(self, path: str) -> Optional[FileFacts]:

@@ -73,11 +73,13 @@ def scan_references(
     python_paths: Collection[str],
     *,
     cache: Optional[FactsCache] = None,
+    needles: Optional[Sequence[bytes]] = None,
 ) -> tuple[ExternalReference, ...]:
     """Find references to ``python_paths`` in the non-Python files ``paths`` under ``root``.
 
     With an open ``cache``, a file whose content and the set of Python
-    files are unchanged since the last scan is not searched again.
+    files are unchanged since the last scan is not searched again. With
+    ``needles``, only files whose bytes contain one of them are searched.
     """
     targets = _Targets.build(python_paths)
     fingerprint = hashlib.sha256("\0".join(sorted(python_paths)).encode()).hexdigest()
@@ -93,7 +95,7 @@ def scan_references(
         if kind is None:
             continue
         data = _read_text_bytes(full_path)
-        if data is None:
+        if data is None or (needles is not None and not any(needle in data for needle in needles)):
             continue
         sha = hashlib.sha256(data).hexdigest()
         previous = cached.get(path)

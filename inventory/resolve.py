@@ -157,8 +157,10 @@ Lookup = Union[Found, Missing, None]
 def _check_name_defined(site: ImportSite, resolution: Resolution, facts_by_path: dict[str, FileFacts]) -> Resolution:
     """Mark ``from module import name`` unresolved when the module file plainly does not define ``name``.
 
-    NOTE: only names bound by def, class, assignment or import at module level count,
-    so a name bound by a module-level for, with or except clause is reported missing too.
+    Names bound at module level by def, class, assignment, import, for and
+    with count, and names a function declares ``global``. NOTE: a name bound
+    only by a walrus expression, a match pattern or ``globals()[...]`` is
+    reported missing.
     Modules with a star import, a module ``__getattr__`` or a parse error are not checked.
     """
     if site.kind != "from" or not site.name or site.name == "*" or resolution.status != "local":

@@ -255,6 +255,9 @@ class _Scanner:
             self._if(node, ctx)  # type: ignore[arg-type]
         elif kind is ast.Try or kind.__name__ == "TryStar":
             self._try(node, ctx)  # type: ignore[arg-type]
+        elif kind is ast.Global:
+            # A function that declares a name global binds it in the module when it runs.
+            self.defines.update(dict.fromkeys(node.names))  # type: ignore[attr-defined]
         else:
             self._generic(node, ctx)
 

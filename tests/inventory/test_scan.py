@@ -250,6 +250,18 @@ def test_defines_and_dunder_all():
     assert facts.dunder_all == ("f", "K")
 
 
+@pytest.mark.parametrize(
+    "source, name",
+    [
+        pytest.param("for index in range(3):\n    pass\n", "index", id="for-target"),
+        pytest.param("with open('x') as (first, second):\n    pass\n", "second", id="with-target-tuple"),
+        pytest.param("def setup():\n    global CLIENT\n    CLIENT = object()\n", "CLIENT", id="global-in-function"),
+    ],
+)
+def test_defines_other_bindings(source, name):
+    assert name in scan(source).defines
+
+
 def test_dunder_all_not_literal():
     facts = scan("__all__ = [name for name in dir()]\n")
 

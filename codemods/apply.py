@@ -2,9 +2,12 @@
 
 Commit 1 contains only renames, so `git log --follow` and `git blame` follow
 each file. Commit 2 contains the rewritten imports, new `__init__.py` files,
-the shims at the old paths and the shim manifest. The user's checkout is
-never touched. The branch appears only once both commits exist, and any
-failure or interrupt removes the worktree (docs/safety.md has the details).
+the shims at the old paths and the shim manifest. A batch that moves only
+functions and classes (`path.py:Name` keys) renames nothing, so it gets
+commit 2 alone, with the moved definitions and the re-exports. The user's
+checkout is never touched. The branch appears only once every commit
+exists, and any failure or interrupt removes the worktree (docs/safety.md
+has the details).
 """
 
 from __future__ import annotations
@@ -15,16 +18,27 @@ import os
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
-from codemods.config import Config, load_config
+from codemods.config import BatchConfig, Config, MoveRule, load_config
 from codemods.errors import BatchError, GitError
 from codemods.gitops import BRANCH_PREFIX, Repository, Worktree, batch_of, made_by_codemod
 from codemods.model import DEFAULT_REWRITE_OPTIONS, RewriteOptions
-from codemods.plan import FileMove, Finding, Plan, expand_moves, plan_batch
+from codemods.move_symbol import REEXPORT_COMMENT, SymbolMove
+from codemods.plan import (
+    REWRITABLE_STRING_KINDS,
+    FileMove,
+    Finding,
+    Plan,
+    batch_focus,
+    expand_moves,
+    path_to_module,
+    plan_batch,
+)
 from codemods.workspace import ProgressCallback, file_reader, scan_target, write_file
 from inventory import build_graph
 from inventory.model import Inventory
@@ -50,7 +64,7 @@ class ApplyResult:
     batch: str
     branch: str
     base: str
-    rename_commit: str
+    rename_commit: str  # "" when the batch renames no file (only `path.py:Name` moves)
     rewrite_commit: str
     plan: Plan
     already_applied: bool = False
@@ -226,7 +240,8 @@ def _merged_in_head(repository: Repository, config: Config, batch: str) -> bool:
 
     HEAD contains it when HEAD's shim manifest has records of ``batch``, or
     when every file rule of the batch names a shim of ``batch`` whose target
-    module exists.
+    module exists. A batch without file rules is in HEAD when one of its
+    `path.py:Name` moves is (see :func:`moved_symbols_at`).
     """
     # NOTE: a batch that moves only tests leaves neither shims nor records, so it is not detected here.
     head = repository.head_commit()
@@ -240,19 +255,43 @@ def _merged_in_head(repository: Repository, config: Config, batch: str) -> bool:
             return True
     rules = [rule for rule in config.batch(batch).moves if rule.kind == "file"]
     if not rules:
-        return False
+        return bool(moved_symbols_at(repository, config.batch(batch), head))
     for rule in rules:
         source = repository.show_file(head, rule.source)
         header = is_generated_shim(source.decode("utf-8", "replace")) if source is not None else None
         if header is None or header.batch != batch:
             return False
-        target = _module_paths(config, rule.target)
+        target = module_paths(config, rule.target)
         if not any(repository.show_file(head, path) is not None for path in target):
             return False
     return True
 
 
-def _module_paths(config: Config, module: str) -> tuple[str, str]:
+def moved_symbols_at(repository: Repository, batch: BatchConfig, commit: str) -> list[MoveRule]:
+    """Return the `path.py:Name` rules of ``batch`` whose move ``commit`` contains.
+
+    A move is there when the old module has the line codemod writes in place
+    of the definition, ``from <target> import <Name>  # moved by codemod``.
+    Spacing may differ, so a formatter run after the merge does not hide it.
+    """
+    # NOTE: once a later batch moves the old module itself, its path contains a shim and the line is not found.
+    found = []
+    texts: dict[str, Optional[bytes]] = {}
+    for rule in batch.moves:
+        if rule.kind != "symbol":
+            continue
+        if rule.source not in texts:
+            texts[rule.source] = repository.show_file(commit, rule.source)
+        source = texts[rule.source]
+        expected = f"from {rule.target} import {rule.symbol} {REEXPORT_COMMENT}"
+        if source is not None and any(
+            " ".join(line.split()) == expected for line in source.decode("utf-8", "replace").splitlines()
+        ):
+            found.append(rule)
+    return found
+
+
+def module_paths(config: Config, module: str) -> tuple[str, str]:
     """Return the paths module ``module`` can have in the package: a module file or a package ``__init__.py``."""
     relative = module.replace(".", "/")
     prefix = f"{config.package_root}/" if config.package_root else ""
@@ -319,18 +358,40 @@ def _build_batch(
     options: RewriteOptions = DEFAULT_REWRITE_OPTIONS,
 ) -> ApplyResult:
     worktree = Worktree(folder)
-    inventory = scan_target(folder, config, use_cache=False, progress=progress)
+    inventory = scan_target(folder, config, use_cache=False, progress=progress, focus=batch_focus(config, batch))
     plan = plan_batch(config, batch, inventory, file_reader(folder), options=options)
-    if not plan.moves:
-        raise BatchError(f"batch {batch!r} selects no files; check its moves.")
+    _reject_empty_plan(config, plan)
     plan = _leave_symlinks(folder, plan)
     pause_point("planned")
 
-    rename_commit = _commit_renames(worktree, plan)
+    # A batch of `path.py:Name` moves alone renames no file, so it gets no rename commit.
+    rename_commit = _commit_renames(worktree, plan) if plan.moves else ""
     pause_point("renames-committed")
     rewrite_commit = _commit_rewrites(worktree, folder, plan)
     return ApplyResult(
         batch, branch, base.commit, rename_commit, rewrite_commit, plan, base_ref=base.ref, base_reason=base.reason
+    )
+
+
+def _reject_empty_plan(config: Config, plan: Plan) -> None:
+    """Raise when the plan moves neither a file nor a function or class, naming why each symbol move was left alone."""
+    if plan.moves or plan.symbol_moves:
+        return
+    left_alone = [finding for finding in plan.hazards if finding.kind == "symbol-kept"]
+    if left_alone:
+        reasons = "; ".join(
+            f"{finding.file}:{finding.line}: {finding.message}" if finding.line else f"{finding.file}: {finding.message}"
+            for finding in left_alone[:3]
+        )
+        more = f" (and {len(left_alone) - 3} more)" if len(left_alone) > 3 else ""
+        raise BatchError(
+            f"batch {plan.batch!r} moves nothing: it selects no file, and every function or class move was left "
+            f"alone: {reasons}{more}. Fix those moves in {config.path.name}; `codemod plan --batch {plan.batch}` "
+            "lists every hazard."
+        )
+    raise BatchError(
+        f"batch {plan.batch!r} selects neither files nor functions or classes to move; check its moves in "
+        f"{config.path.name} (`codemod plan --batch {plan.batch}` shows what each rule selects and which files it keeps)."
     )
 
 
@@ -357,7 +418,7 @@ def choose_base(repository: Repository, config: Config, batch: str) -> Base:
     head = repository.head_commit()
     earlier = _earlier_batches(config, batch)
     unmerged = [name for name in _unmerged_batches(repository, config, head) if not _stacks_on(repository, name, batch, head)]
-    unapplied = [name for name in earlier if not _is_applied(repository, name, head)]
+    unapplied = [name for name in earlier if not _is_applied(repository, config, name, head)]
     if not unmerged and not unapplied:
         return Base(head, "HEAD", "no other batch is applied and waiting to be merged")
 
@@ -402,20 +463,25 @@ def _stacks_on(repository: Repository, other: str, batch: str, head: str) -> boo
     return any(batch_of(commit) == batch for commit in repository.commits_between(head, tip))
 
 
-def _is_applied(repository: Repository, batch: str, head: str) -> bool:
-    """Return True when the batch has a branch, or its shims are already in HEAD's manifest."""
+def _is_applied(repository: Repository, config: Config, batch: str, head: str) -> bool:
+    """Return True when the batch has a branch, its shims are in HEAD's manifest, or HEAD has its symbol moves."""
     if repository.branch_exists(branch_name(batch)):
         return True
     manifest = repository.show_file(head, MANIFEST_PATH) or b""
-    return f'"batch": "{batch}"'.encode() in manifest
+    if f'"batch": "{batch}"'.encode() in manifest:
+        return True
+    return bool(moved_symbols_at(repository, config.batch(batch), head))
 
 
 @dataclass(frozen=True)
 class _Footprint:
-    """The files of one batch in a checkout: those it moves, and those plus their importers."""
+    """The files of one batch in a checkout, by the role they play in it."""
 
-    moved: frozenset[str]
-    touched: frozenset[str]
+    moved: frozenset[str]  # old paths of the files it moves
+    touched: frozenset[str]  # every file it edits, creates or moves: stacking compares these
+    created: frozenset[str] = frozenset()  # new paths of the files it moves
+    symbol_sources: frozenset[str] = frozenset()  # files it moves a function or class out of
+    symbol_modules: frozenset[str] = frozenset()  # the paths each module receiving a function or class can have
 
 
 def _footprints(config: Config, inventory: Inventory) -> dict[str, _Footprint]:
@@ -424,34 +490,73 @@ def _footprints(config: Config, inventory: Inventory) -> dict[str, _Footprint]:
     importers: dict[str, set[str]] = {}
     for source, target in build_graph(inventory).edges:
         importers.setdefault(target, set()).add(source)
+    name_importers: dict[tuple[str, str], set[str]] = {}  # (module file, imported name) -> importing files
+    for resolved in inventory.imports:
+        site = resolved.site
+        if site.kind == "from" and site.name and resolved.resolution.target:
+            name_importers.setdefault((resolved.resolution.target, site.name), set()).add(site.file)
 
     footprints = {}
     for item in config.batches:
         try:
-            moved = frozenset(move.old_path for move in expand_moves(config, item, facts_by_path))
+            file_moves = expand_moves(config, item, facts_by_path)
         except BatchError:
-            moved = frozenset()  # NOTE: a batch whose files are gone (merged, or a wrong path) shares nothing
-        footprints[item.name] = _Footprint(moved, moved.union(*(importers.get(path, set()) for path in moved)))
+            file_moves = ()  # NOTE: a batch whose files are gone (merged, or a wrong path) shares nothing
+        moved = frozenset(move.old_path for move in file_moves)
+        created = frozenset(move.new_path for move in file_moves)
+        symbols = [rule for rule in item.moves if rule.kind == "symbol" and rule.source in facts_by_path]
+        sources = frozenset(rule.source for rule in symbols)
+        modules = frozenset(path for rule in symbols for path in module_paths(config, rule.target))
+        symbol_touched: set[str] = set()
+        for rule in symbols:
+            symbol_touched |= name_importers.get((rule.source, rule.symbol), set())
+            symbol_touched |= _files_naming_symbol(inventory, rule)
+        touched = moved.union(*(importers.get(path, set()) for path in moved), created, sources, modules, symbol_touched)
+        footprints[item.name] = _Footprint(moved, touched, created, sources, modules)
     return footprints
+
+
+def _files_naming_symbol(inventory: Inventory, rule: MoveRule) -> set[str]:
+    """Return the files with a string reference (`mock.patch` and the like) to the function or class ``rule`` moves."""
+    names = {*inventory.names_of(rule.source), path_to_module(rule.source) or ""}
+    dotted = {f"{name}.{rule.symbol}" for name in names if name}
+    return {
+        facts.path
+        for facts in inventory.files
+        for reference in facts.strings
+        if reference.kind in REWRITABLE_STRING_KINDS
+        and any(reference.value == name or reference.value.startswith(name + ".") for name in dotted)
+    }
 
 
 def _reject_out_of_order(
     config: Config, batch: str, unapplied: list[str], inventory: Inventory, footprints: dict[str, _Footprint]
 ) -> None:
-    """Raise when a file ``batch`` moves imports a module that an earlier, unapplied batch moves."""
+    """Raise when ``batch`` depends on an earlier batch of the configuration that is not applied yet.
+
+    It depends on one in three cases. A file it moves imports a module that the
+    earlier batch moves. It moves a function or class into a module that the
+    earlier batch creates. It moves a file that the earlier batch moves a
+    definition out of.
+    """
     edges = build_graph(inventory).edges
-    moved = footprints[batch].moved
-    needed = []
+    mine = footprints[batch]
+    needed: dict[str, str] = {}
     for name in unapplied:
-        theirs = footprints[name].moved
-        if any(source in moved and target in theirs for source, target in edges):
-            needed.append(name)
+        theirs = footprints[name]
+        if any(source in mine.moved and target in theirs.moved for source, target in edges):
+            needed[name] = f"{batch} moves files that import modules {name} moves"
+        elif mine.symbol_modules & theirs.created:
+            needed[name] = f"{batch} moves definitions into a module {name} creates"
+        elif mine.moved & theirs.symbol_sources:
+            needed[name] = f"{batch} moves a file that {name} moves a definition out of"
     if needed:
         order = " then ".join(f"`codemod apply --batch {name}`" for name in [*needed, batch])
         raise BatchError(
-            f"batch {batch!r} moves files that import modules of {', '.join(repr(name) for name in needed)}, "
-            f"which {'comes' if len(needed) == 1 else 'come'} before it in {config.path.name} and "
-            f"{'is' if len(needed) == 1 else 'are'} not applied yet; apply in the configured order: {order}."
+            f"batch {batch!r} depends on {', '.join(repr(name) for name in needed)}, which "
+            f"{'comes' if len(needed) == 1 else 'come'} before it in {config.path.name} and "
+            f"{'is' if len(needed) == 1 else 'are'} not applied yet ({'; '.join(needed.values())}); "
+            f"apply in the configured order: {order}."
         )
 
 
@@ -486,7 +591,7 @@ def plan_with_base(
         repository = Repository(root)
         repository.head_commit()
     except GitError as error:
-        inventory = scan_target(root, config, progress=progress)
+        inventory = scan_target(root, config, progress=progress, focus=batch_focus(config, batch))
         reason = f"the working tree, because {str(error).split(': ', 1)[-1].split(';')[0]}"
         return plan_batch(config, batch, inventory, file_reader(root), options=options), Base("", "working tree", reason)
 
@@ -494,10 +599,10 @@ def plan_with_base(
         clean_leftovers(repository)
         base = choose_base(repository, config, batch)
         if base.ref == "HEAD":
-            inventory = scan_target(repository.root, config, progress=progress)
+            inventory = scan_target(repository.root, config, progress=progress, focus=batch_focus(config, batch))
             return plan_batch(config, batch, inventory, file_reader(repository.root), options=options), base
         with repository.temporary_checkout(base.commit) as folder:
-            inventory = scan_target(folder, config, use_cache=False, progress=progress)
+            inventory = scan_target(folder, config, use_cache=False, progress=progress, focus=batch_focus(config, batch))
             return plan_batch(config, batch, inventory, file_reader(folder), options=options), base
 
 
@@ -513,6 +618,15 @@ def _leave_symlinks(folder: Path, plan: Plan) -> Plan:
                 f"{move.old_path} is a symbolic link (to {os.readlink(folder / move.old_path)}); moving it would "
                 "break the link. Move the file it points to instead, and leave the link out of the batch."
             )
+    for symbol in plan.symbol_moves:
+        for path in (symbol.source_path, symbol.dest_path):
+            link = _link_in_path(folder, path)
+            if link is not None:
+                raise BatchError(
+                    f"{path} goes through the symbolic link {link.relative_to(folder).as_posix()} (to "
+                    f"{os.readlink(link)}), so {symbol.rule!r} cannot move the definition without turning the "
+                    "link into a regular file; name the real path in the key or target instead."
+                )
     links = {change.path for change in plan.changes if change.changed and _is_link(folder, change.path)}
     if not links:
         return plan
@@ -529,12 +643,17 @@ def _leave_symlinks(folder: Path, plan: Plan) -> Plan:
 
 def _is_link(folder: Path, path: str) -> bool:
     """Return True when ``path`` or one of its parent folders inside ``folder`` is a symbolic link."""
+    return _link_in_path(folder, path) is not None
+
+
+def _link_in_path(folder: Path, path: str) -> Optional[Path]:
+    """Return the deepest part of ``folder / path`` that is a symbolic link, or None when no part is one."""
     current = folder / path
     while current != folder:
         if current.is_symlink():
-            return True
+            return current
         current = current.parent
-    return False
+    return None
 
 
 def _commit_renames(worktree: Worktree, plan: Plan) -> str:
@@ -570,37 +689,76 @@ def _commit_rewrites(worktree: Worktree, folder: Path, plan: Plan) -> str:
         written.append(spec.old_path)
         records.append(ShimRecord.from_spec(spec, text))
     manifest = folder / MANIFEST_PATH
-    save_manifest(manifest, merge_records(load_manifest(manifest), records))
+    write_manifest = bool(records) or manifest.exists()  # a batch without shims adds no empty manifest
+    if write_manifest:
+        save_manifest(manifest, merge_records(load_manifest(manifest), records))
     pause_point("rewritten")
 
     worktree.add(written)
-    worktree.add([MANIFEST_PATH], force=True)
-    subject = f"Rewrite imports and add shims for {plan.batch}"
-    body = "\n".join(
-        [
-            f"Import sites rewritten: {plan.rewritten_sites}",
-            f"String references rewritten: {plan.rewritten_strings}",
-            f"Import sites left on shims: {len(plan.kept)}",
-            f"New __init__.py files: {len(plan.new_init_files)}",
-            f"Shims at old paths: {len(plan.shims)} (listed in {MANIFEST_PATH})",
-            "",
-            "Each shim warns with a DeprecationWarning naming the new module and",
-            "keeps old imports and `python old/path.py` commands working until",
-            f"{plan.shims[0].remove_after if plan.shims else 'its removal date'}.",
+    if write_manifest:
+        worktree.add([MANIFEST_PATH], force=True)
+    return worktree.commit(_rewrite_message(plan), plan.batch)
+
+
+def _rewrite_message(plan: Plan) -> str:
+    """Return the message of the commit that contains the rewrites, the moved definitions and the shims."""
+    kept = Counter(finding.kind for finding in plan.kept)
+    counts = [
+        f"Import sites rewritten: {plan.rewritten_sites}",
+        f"String references rewritten: {plan.rewritten_strings}",
+    ]
+    if plan.moves:
+        counts.append(f"Import sites left on shims: {kept['kept-on-shim']}")
+    if plan.symbol_moves:
+        counts.append(f"Import sites left on re-exports: {kept['kept-on-reexport']}")
+    counts.append(f"New __init__.py files: {len(plan.new_init_files)}")
+    symbols = [f"  {symbol.rule} -> {symbol.new_module} ({symbol.dest_path})" for symbol in plan.symbol_moves]
+
+    if not plan.moves:
+        subject = f"Move {plan.batch}: {_moved_definitions(plan.symbol_moves)}"
+        why = [
+            "Move each function or class with rope and import it from its new",
+            "module at every import site that can reach the package. The old",
+            "module keeps the name through a re-export marked `# moved by",
+            "codemod`, so imports of the old name keep working. No file is",
+            "renamed and no shim is added.",
         ]
-    )
-    return worktree.commit(f"{subject}\n\n{body}", plan.batch)
+        return "\n".join([subject, "", *why, "", *symbols, "", *counts])
+
+    subject = f"Rewrite imports and add shims for {plan.batch}"
+    counts.append(f"Shims at old paths: {len(plan.shims)} (listed in {MANIFEST_PATH})")
+    if plan.symbol_moves:
+        counts += [f"Functions and classes moved: {len(plan.symbol_moves)}", *symbols]
+    why = [
+        "Each shim warns with a DeprecationWarning naming the new module and",
+        "keeps old imports and `python old/path.py` commands working until",
+        f"{plan.shims[0].remove_after if plan.shims else 'its removal date'}.",
+    ]
+    return "\n".join([subject, "", *counts, "", *why])
+
+
+def _moved_definitions(symbols: Sequence[SymbolMove]) -> str:
+    """Return the subject's summary of moved definitions: the name and module of one, or a count and a package."""
+    if len(symbols) == 1:
+        return f"{symbols[0].name} into {symbols[0].new_module}"
+    common = _common_prefix([symbol.new_module.split(".") for symbol in symbols])
+    return f"{len(symbols)} definitions into {'.'.join(common) or symbols[0].new_module.split('.')[0]}"
 
 
 def _common_package(moves: Sequence[FileMove]) -> str:
     parents = [move.new_module.split(".")[:-1] or move.new_module.split(".") for move in moves]
-    common = parents[0]
-    for parts in parents[1:]:
+    return ".".join(_common_prefix(parents)) or moves[0].new_module.split(".")[0]
+
+
+def _common_prefix(names: Sequence[list[str]]) -> list[str]:
+    """Return the longest list of leading parts that every dotted name in ``names`` shares."""
+    common = names[0]
+    for parts in names[1:]:
         length = 0
         while length < min(len(common), len(parts)) and common[length] == parts[length]:
             length += 1
         common = common[:length]
-    return ".".join(common) or moves[0].new_module.split(".")[0]
+    return common
 
 
 def _count(number: int, noun: str) -> str:

@@ -189,10 +189,14 @@ def plan(
         report.render_plan(result, show_diff=show_diff)
     report.note(f"base: {base.ref}{' ' + base.commit[:10] if base.commit else ''}, because {base.reason}")
     stats = result.stats
+    moving = [f"{stats['moves']} files move"] if result.moves or not result.symbol_moves else []
+    if result.symbol_moves:
+        moving.append(f"{stats['symbols_moved']} functions and classes move")
+    shims = f"{stats['shims']} shims, " if result.moves else ""
     report.summary(
-        f"batch {batch}: {stats['moves']} files move, {stats['sites_rewritten']} import sites and "
+        f"batch {batch}: {', '.join(moving)}, {stats['sites_rewritten']} import sites and "
         f"{stats['strings_rewritten']} strings rewritten in {stats['files_changed']} files, {stats['sites_kept']} sites left "
-        f"on shims, {stats['shims']} shims, {stats['hazards']} hazards"
+        f"on {'shims' if result.moves else 're-exports'}, {shims}{stats['hazards']} hazards"
     )
 
 

@@ -166,16 +166,21 @@ def _batches_section(batches: Sequence[BatchSection], config_error: str) -> str:
         body = "<p>No batches are configured; add [[batch]] tables to codemod.toml.</p>"
         return _section("batches", "Batches", body)
     summary_rows = [_batch_summary_row(batch) for batch in batches]
-    headers = ("batch", "state", "files moved", "import sites rewritten", "shims", "sites left on shims", "hazards")
+    headers = (
+        "batch", "state", "files moved", "functions and classes moved", "import sites rewritten", "shims",
+        "sites left on shims", "hazards",
+    )  # fmt: skip
     summary = _table(headers, summary_rows)
     return _section("batches", "Batches", summary) + "\n" + "\n".join(_batch_section(batch) for batch in batches)
 
 
 def _batch_summary_row(batch: BatchSection) -> tuple[str, ...]:
     if batch.plan is None:
-        return (batch.name, batch.state, "cannot be planned" if batch.error else "", "", "", "", "")
+        return (batch.name, batch.state, "cannot be planned" if batch.error else "", "", "", "", "", "")
     plan = batch.plan
-    counts = (len(plan.moves), plan.rewritten_sites, len(plan.shims), len(plan.kept), len(plan.hazards))
+    counts = (
+        len(plan.moves), len(plan.symbol_moves), plan.rewritten_sites, len(plan.shims), len(plan.kept), len(plan.hazards),
+    )  # fmt: skip
     return (batch.name, batch.state, *(str(count) for count in counts))
 
 
@@ -191,9 +196,16 @@ def _batch_section(batch: BatchSection) -> str:
         ("old path", "new module", "entry point"),
         [(move.old_path, move.new_module, "yes" if move.is_entry_point else "") for move in plan.moves],
     )
+    symbols = _table(
+        ("moves", "new module", "new file"),
+        [(symbol.rule, symbol.new_module, symbol.dest_path) for symbol in plan.symbol_moves],
+        empty="None.",
+    )
     parts = [
         "<h4>Moves</h4>",
         moves,
+        "<h4>Functions and classes moved</h4>",
+        symbols,
         "<h4>Hazards</h4>",
         _findings_table(plan.hazards, "No hazards."),
         "<h4>Import sites left on the shims</h4>",

@@ -215,13 +215,24 @@ def render_plan(plan: Plan, *, show_diff: bool) -> None:
     """Print the plan's tables; with ``show_diff`` the tables go to stderr and a patch to stdout."""
     # With --diff, stdout holds only the patch, so `codemod plan --diff > batch.patch` works.
     tables = _err if show_diff else _out
-    moves = Table(title=f"Batch {plan.batch}: moves")
-    moves.add_column("old path")
-    moves.add_column("new module")
-    moves.add_column("entry point", justify="center")
-    for move in plan.moves:
-        moves.add_row(move.old_path, move.new_module, "yes" if move.is_entry_point else "")
-    tables.print(moves)
+    # A batch of `path.py:Name` moves alone has no file moves and no shims, so those tables are left out.
+    symbols_only = not plan.moves and bool(plan.symbol_moves)
+    if not symbols_only:
+        moves = Table(title=f"Batch {plan.batch}: moves")
+        moves.add_column("old path")
+        moves.add_column("new module")
+        moves.add_column("entry point", justify="center")
+        for move in plan.moves:
+            moves.add_row(move.old_path, move.new_module, "yes" if move.is_entry_point else "")
+        tables.print(moves)
+    if plan.symbol_moves:
+        symbols = Table(title=f"Batch {plan.batch}: functions and classes to move")
+        symbols.add_column("old module file : name")
+        symbols.add_column("new module")
+        symbols.add_column("new module file")
+        for symbol in plan.symbol_moves:
+            symbols.add_row(f"{symbol.source_path} : {symbol.name}", symbol.new_module, symbol.dest_path)
+        tables.print(symbols)
 
     sites = Table(title="Import sites and strings to rewrite")
     sites.add_column("file:line")
@@ -240,15 +251,19 @@ def render_plan(plan: Plan, *, show_diff: bool) -> None:
 
     if plan.new_init_files:
         tables.print("New __init__.py files: " + ", ".join(plan.new_init_files))
-    shims = Table(title="Shims at old paths")
-    shims.add_column("old path")
-    shims.add_column("old name")
-    shims.add_column("new name")
-    for spec in plan.shims:
-        shims.add_row(spec.old_path, spec.old_module or "(no dotted name)", spec.new_module)
-    tables.print(shims)
+    if not symbols_only:
+        shims = Table(title="Shims at old paths")
+        shims.add_column("old path")
+        shims.add_column("old name")
+        shims.add_column("new name")
+        for spec in plan.shims:
+            shims.add_row(spec.old_path, spec.old_module or "(no dotted name)", spec.new_module)
+        tables.print(shims)
 
-    _render_findings("Import sites left on the shim", [(f.file, f.line, f.kind, f.message) for f in plan.kept], tables)
+    on_reexport = [(f.file, f.line, f.kind, f.message) for f in plan.kept if f.kind == "kept-on-reexport"]
+    on_shim = [(f.file, f.line, f.kind, f.message) for f in plan.kept if f.kind != "kept-on-reexport"]
+    _render_findings("Import sites left on the shim", on_shim, tables)
+    _render_findings("Import sites left on the re-export in the old module", on_reexport, tables)
     _render_findings("Hazards", [(f.file, f.line, f.kind, f.message) for f in plan.hazards], tables)
     _render_findings(
         "Commands and references in non-Python files (kept working by the shims)",
@@ -330,10 +345,14 @@ def render_apply(result: ApplyResult) -> None:
     _out.print(f"Branch {result.branch} {verb} from {result.base_ref} {result.base[:10]}:", markup=False, highlight=False)
     if result.base_reason:
         _out.print(f"  base: {result.base_reason}", markup=False, highlight=False)
-    _out.print(f"  {result.rename_commit[:10]} renames: {len(plan.moves)} files", markup=False, highlight=False)
+    if result.rename_commit:
+        _out.print(f"  {result.rename_commit[:10]} renames: {len(plan.moves)} files", markup=False, highlight=False)
+    count = len(plan.symbol_moves)
+    moved = f"{count} {'function or class' if count == 1 else 'functions and classes'} moved, " if count else ""
+    shims = "" if not plan.moves else f"{len(plan.shims)} shims, "
     _out.print(
-        f"  {result.rewrite_commit[:10]} rewrites: {plan.rewritten_sites} import sites, {plan.rewritten_strings} strings, "
-        f"{len(plan.shims)} shims, {len(plan.new_init_files)} new __init__.py files",
+        f"  {result.rewrite_commit[:10]} rewrites: {moved}{plan.rewritten_sites} import sites, {plan.rewritten_strings} "
+        f"strings, {shims}{len(plan.new_init_files)} new __init__.py files",
         markup=False,
         highlight=False,
     )
@@ -365,12 +384,21 @@ def optional_text(value: Optional[str]) -> str:
 
 def render_status(rows: list) -> None:
     table = Table(title="Batches")
-    for column in ("batch", "state", "branch", "base", "commits", "tip", "moved", "shims", "old names in use"):
+    for column in ("batch", "state", "branch", "base", "commits", "tip", "moved", "symbols", "shims", "old names in use"):
         table.add_column(column)
     for row in rows:
         uses = "" if row.old_name_uses is None else str(row.old_name_uses)
         table.add_row(
-            row.name, row.state, row.branch, row.base, str(row.commits or ""), row.tip, str(row.moved or ""), str(row.shims or ""), uses
+            row.name,
+            row.state,
+            row.branch,
+            row.base,
+            str(row.commits or ""),
+            row.tip,
+            str(row.moved or ""),
+            str(row.symbols or ""),
+            str(row.shims or ""),
+            uses,
         )
     _out.print(table)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
-from codemods.apply import base_of_branch, branch_name, clean_leftovers
-from codemods.config import Config, load_config
+from codemods.apply import base_of_branch, branch_name, clean_leftovers, moved_symbols_at
+from codemods.config import BatchConfig, Config, MoveRule, load_config
 from codemods.errors import BatchError, CodemodError
 from codemods.gitops import Repository
 from codemods.workspace import scan_target
@@ -19,9 +19,9 @@ from shimgen.manifest import MANIFEST_PATH
 
 logger = logging.getLogger(__name__)
 
-PLANNED = "planned"  # no branch, and no shim of the batch in HEAD
+PLANNED = "planned"  # no branch, and neither a shim nor a moved function or class of the batch in HEAD
 APPLIED = "applied"  # its branch exists and is not merged into HEAD
-MERGED = "merged"  # its shims are in HEAD
+MERGED = "merged"  # its shims, or for a batch without shims its moved functions and classes, are in HEAD
 PRUNED = "pruned"  # merged, and none of its shims is left in HEAD
 
 
@@ -37,7 +37,8 @@ class BatchStatus:
     tip: str = ""
     moved: int = 0  # files the batch moved
     shims: int = 0  # shims of the batch in the checkout it is measured on
-    old_name_uses: Optional[int] = None  # import sites that still reach one of those shims
+    old_name_uses: Optional[int] = None  # import sites that still reach a shim, or import a moved name from its old module
+    symbols: int = 0  # functions and classes the batch moved (`path.py:Name` keys)
 
 
 def batch_statuses(root: Path, *, count_uses: bool = True) -> list[BatchStatus]:
@@ -54,36 +55,45 @@ def batch_statuses(root: Path, *, count_uses: bool = True) -> list[BatchStatus]:
 
     rows = []
     for batch in config.batches:
-        row = _batch_row(repository, batch.name, head, head_records)
+        row = _batch_row(repository, batch, head, head_records)
         if count_uses and row.state == MERGED:
             if working_tree is None:
                 working_tree = scan_target(repository.root, config)
-            row = _with_uses(row, working_tree, head_records)
+            symbols = moved_symbols_at(repository, batch, head)
+            row = _with_uses(row, working_tree, head_records, symbols)
         elif count_uses and row.state == APPLIED:
-            row = _with_uses(row, _scan_branch(repository, config, row.branch), _branch_records(repository, row.branch))
+            symbols = moved_symbols_at(repository, batch, repository.branch_commit(row.branch))
+            inventory = _scan_branch(repository, config, row.branch)
+            row = _with_uses(row, inventory, _branch_records(repository, row.branch), symbols)
         rows.append(row)
     return rows
 
 
-def _batch_row(repository: Repository, batch: str, head: str, head_records: list[dict]) -> BatchStatus:
-    branch = branch_name(batch)
-    in_head = [record for record in head_records if record.get("batch") == batch]
+def _batch_row(repository: Repository, batch: BatchConfig, head: str, head_records: list[dict]) -> BatchStatus:
+    name = batch.name
+    branch = branch_name(name)
+    in_head = [record for record in head_records if record.get("batch") == name]
     if not repository.branch_exists(branch):
+        symbols = len(moved_symbols_at(repository, batch, head))
         if not in_head:
-            return BatchStatus(batch, branch, PLANNED)
+            # A batch of `path.py:Name` moves alone leaves no shim record, only its re-exports.
+            return BatchStatus(name, branch, MERGED if symbols else PLANNED, symbols=symbols)
         live = _live_shims(repository, head, in_head)
-        return BatchStatus(batch, branch, MERGED if live else PRUNED, moved=len(in_head), shims=live)
+        return BatchStatus(name, branch, MERGED if live else PRUNED, moved=len(in_head), shims=live, symbols=symbols)
 
     tip = repository.branch_commit(branch)
-    base = _describe_base(repository, branch, batch)
-    branch_records = [record for record in _branch_records(repository, branch) if record.get("batch") == batch]
-    moved = _count_renames(repository, branch, batch)
+    base = _describe_base(repository, branch, name)
+    branch_records = [record for record in _branch_records(repository, branch) if record.get("batch") == name]
+    moved = _count_renames(repository, branch, name)
     if repository.is_ancestor(tip, head):
-        live = _live_shims(repository, head, branch_records or in_head)
-        state = MERGED if live else PRUNED
-        return BatchStatus(batch, branch, state, base, 0, tip[:10], moved, live)
+        records = branch_records or in_head
+        live = _live_shims(repository, head, records)
+        symbols = len(moved_symbols_at(repository, batch, head))
+        state = MERGED if live or not records else PRUNED  # a batch that made no shim has none to prune
+        return BatchStatus(name, branch, state, base, 0, tip[:10], moved, live, symbols=symbols)
     commits = len(repository.commits_between(head, tip))
-    return BatchStatus(batch, branch, APPLIED, base, commits, tip[:10], moved, len(branch_records))
+    symbols = len(moved_symbols_at(repository, batch, tip))
+    return BatchStatus(name, branch, APPLIED, base, commits, tip[:10], moved, len(branch_records), symbols=symbols)
 
 
 def _describe_base(repository: Repository, branch: str, batch: str) -> str:
@@ -131,13 +141,19 @@ def _scan_branch(repository: Repository, config: Config, branch: str) -> Invento
         return scan_target(folder, config, use_cache=False)
 
 
-def _with_uses(row: BatchStatus, inventory: Inventory, records: Sequence[dict]) -> BatchStatus:
+def _with_uses(row: BatchStatus, inventory: Inventory, records: Sequence[dict], symbols: Sequence[MoveRule]) -> BatchStatus:
+    """Count the import sites that reach a shim of the batch or import one of ``symbols`` from its old module."""
     shim_paths = {str(record.get("old_path")) for record in records if record.get("batch") == row.name}
+    old_names = {(rule.source, rule.symbol) for rule in symbols}
     uses = sum(
         1
         for item in inventory.imports
         if item.site.file not in shim_paths
-        and (item.resolution.target in shim_paths or item.resolution.member_target in shim_paths)
+        and (
+            item.resolution.target in shim_paths
+            or item.resolution.member_target in shim_paths
+            or (item.site.kind == "from" and (item.resolution.target, item.site.name) in old_names)
+        )
     )
     return replace(row, old_name_uses=uses)
 

@@ -1,13 +1,16 @@
 """Prove that a batch branch keeps everything working that worked on its base.
 
 Static: every import that resolved on the base still resolves on the branch,
-to the moved code or through a shim. The batch adds no import cycle and no
-module whose top-level name shadows the standard library. Dynamic, each check
-in a fresh interpreter: old and new names give one module object and the old
-one warns once; every moved entry point still runs by its old path with the
-same exit status and output. Optionally, the target's own test command runs
-on both checkouts and the outcomes are compared test by test. A failure that
-the base shows too is pre-existing and does not fail the batch.
+to the moved code or through a shim or a re-export. The batch adds no import
+cycle and no module whose top-level name shadows the standard library.
+Dynamic, each check in a fresh interpreter: old and new names give one
+module object and the old one warns once. A function or class moved by a
+`path.py:Name` key is one object under its old and its new module. Every
+moved entry point, and every entry point a definition moved out of, still
+runs by its old path with the same exit status and output. Optionally, the
+target's own test command runs on both checkouts and the outcomes are
+compared test by test. A failure that the base shows too is pre-existing
+and does not fail the batch.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Optional
 
-from codemods.apply import branch_name
-from codemods.config import BatchConfig, load_config
+from codemods.apply import branch_name, module_paths, moved_symbols_at
+from codemods.config import BatchConfig, Config, load_config
 from codemods.errors import BatchError
 from codemods.gitops import Repository, batch_of, made_by_codemod
+from codemods.move_symbol import SymbolMove
+from codemods.plan import path_to_module
 from codemods.processes import ProcessResult, find_program, run_command, run_python
 from codemods.workspace import scan_target
 from inventory.graph import build_graph, strongly_connected_components
@@ -62,6 +67,22 @@ except BaseException as error:
 print("CODEMOD-RESULT " + json.dumps(result))
 """
 
+_SYMBOL_CHECK = r"""
+import importlib, json, sys, warnings
+old_module, new_module, name = sys.argv[1], sys.argv[2], sys.argv[3]
+result = {"same": False, "defined_in": "", "error": ""}
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # The old name first, so it is proven to work on its own, through the re-export.
+        old = getattr(importlib.import_module(old_module), name)
+        new = getattr(importlib.import_module(new_module), name)
+    result.update(same=old is new, defined_in=str(getattr(new, "__module__", "")))
+except BaseException as error:
+    result["error"] = f"{type(error).__name__}: {error}"
+print("CODEMOD-RESULT " + json.dumps(result))
+"""
+
 _IMPORT_CHECK = r"""
 import importlib, json, sys, warnings
 warnings.simplefilter("ignore")
@@ -77,7 +98,7 @@ except BaseException as error:
 class Check:
     """One verification result."""
 
-    kind: str  # "static", "cycle", "stdlib-shadow", "expiry", "identity", "entry-point", "tests"
+    kind: str  # "static", "cycle", "stdlib-shadow", "expiry", "identity", "symbol", "entry-point", "tests"
     subject: str
     status: str  # "passed", "failed", "pre-existing", "skipped"
     detail: str = ""
@@ -149,19 +170,24 @@ def verify_batch(
         # NOTE: git pairs files of identical content (empty __init__.py files) by its own rules, which may not
         # match the batch; shim records take precedence, but such a file without a shim could be paired wrongly.
         moves = {**repository.renamed_paths(base, rename_commit), **shims}
+        symbols = moved_symbols(repository, config, batch_config, base, tip, after)
 
-        runs_per_shim = 2 if run_entry_points else 1
+        runs_per_module = 2 if run_entry_points else 1
         test_runs = 2 if tests else 0
-        steps = _Steps(progress, total=2 + len(records) * runs_per_shim + test_runs)
+        steps = _Steps(progress, total=2 + (len(records) + len(symbols)) * runs_per_module + test_runs)
 
-        checks.extend(static_checks(inventory_before, inventory_after, moves, shims))
+        symbol_targets = {(symbol.source_path, symbol.name): symbol.dest_path for symbol in symbols}
+        checks.extend(static_checks(inventory_before, inventory_after, moves, shims, symbol_targets))
         checks.extend(cycle_checks(inventory_before, inventory_after, moves))
         checks.extend(stdlib_shadow_checks(inventory_before, inventory_after, moves, config.package_root))
         checks.extend(expiry_checks(records, batch, today or date.today()))
         steps.advance(2)
         checks.extend(steps.each(_identity_checks(records, before, after, python, isolate_network, timeout)))
+        checks.extend(steps.each(_symbol_checks(symbols, before, after, python, isolate_network, timeout)))
         if run_entry_points:
-            checks.extend(steps.each(_entry_point_checks(batch_config, records, inventory_before, before, after, python, isolate_network, timeout)))
+            # A module a definition moved out of now imports the package, which it may not reach when run as a script.
+            started = [record.old_path for record in records] + sorted({symbol.source_path for symbol in symbols})
+            checks.extend(steps.each(_entry_point_checks(batch_config, started, inventory_before, before, after, python, isolate_network, timeout)))
         if tests:
             checks.extend(check_test_suite(tests, before, after, isolate_network, tests_timeout, steps))
         steps.finish()
@@ -174,7 +200,11 @@ def base_of(repository: Repository, tip: str, batch: str) -> str:
 
 
 def oldest_commit_of(repository: Repository, tip: str, batch: str) -> str:
-    """Return the oldest commit the tool made for ``batch`` on the branch: the one that renames the files."""
+    """Return the oldest commit the tool made for ``batch`` on the branch.
+
+    That is the commit that renames the files, or the only commit of a batch
+    that moves functions and classes alone.
+    """
     oldest = None
     commit = repository.repo.commit(tip)
     while True:
@@ -206,6 +236,25 @@ def expiry_checks(records: Sequence[ShimRecord], batch: str, today: date) -> Ite
         yield Check("expiry", "shims", "passed", f"no shim is past its remove-after date (the earliest is {earliest})")
 
 
+def moved_symbols(
+    repository: Repository, config: Config, batch: BatchConfig, base: str, tip: str, checkout: Path
+) -> list[SymbolMove]:
+    """Return the `path.py:Name` moves of ``batch`` that the branch made: in ``tip`` and not in ``base``.
+
+    ``checkout`` is the tip's worktree, where the module that received each
+    definition is found.
+    """
+    before = {rule.key for rule in moved_symbols_at(repository, batch, base)}
+    found = []
+    for rule in moved_symbols_at(repository, batch, tip):
+        if rule.key in before:
+            continue
+        candidates = module_paths(config, rule.target)
+        dest = next((path for path in candidates if (checkout / path).is_file()), candidates[0])
+        found.append(SymbolMove(rule.source, rule.symbol, rule.target, dest, rule.key))
+    return found
+
+
 def _new_path(record: ShimRecord, package_root: str) -> str:
     suffix = "/__init__.py" if record.kind == "package" else ".py"
     relative = record.new_module.replace(".", "/") + suffix
@@ -216,16 +265,24 @@ def _new_path(record: ShimRecord, package_root: str) -> str:
 
 
 def static_checks(
-    before: Inventory, after: Inventory, moves: Mapping[str, str], shims: Optional[Mapping[str, str]] = None
+    before: Inventory,
+    after: Inventory,
+    moves: Mapping[str, str],
+    shims: Optional[Mapping[str, str]] = None,
+    symbols: Optional[Mapping[tuple[str, str], str]] = None,
 ) -> Iterable[Check]:
     """Compare where each file's imports land before and after the batch.
 
     ``moves`` maps the old path of every moved file to its new path.
     ``shims`` maps the old path of each shim to the path of the module it
-    forwards to, and is ``moves`` when not given.
+    forwards to, and is ``moves`` when not given. ``symbols`` maps (old
+    module file, name) of each moved function or class to the file of its
+    new module: on both sides, ``from old import name`` counts as reaching
+    the new module, because the old module re-exports the name.
     """
-    targets_before = _local_targets(before, moves, shims={})
-    targets_after = _local_targets(after, {}, shims=moves if shims is None else shims)
+    symbols = symbols or {}
+    targets_before = _local_targets(before, moves, shims={}, symbols=symbols)
+    targets_after = _local_targets(after, {}, shims=moves if shims is None else shims, symbols=symbols)
     problems = 0
     for file, expected in sorted(targets_before.items()):
         found = targets_after.get(moves.get(file, file), Counter())
@@ -247,7 +304,12 @@ def static_checks(
         yield Check("static", "imports", "passed", f"all {resolved} local imports still resolve")
 
 
-def _local_targets(inventory: Inventory, moves: Mapping[str, str], shims: Mapping[str, str]) -> dict[str, Counter]:
+def _local_targets(
+    inventory: Inventory,
+    moves: Mapping[str, str],
+    shims: Mapping[str, str],
+    symbols: Mapping[tuple[str, str], str],
+) -> dict[str, Counter]:
     targets: dict[str, Counter] = {}
     for item in inventory.imports:
         if item.resolution.status != "local":
@@ -255,6 +317,8 @@ def _local_targets(inventory: Inventory, moves: Mapping[str, str], shims: Mappin
         target = item.resolution.member_target or item.resolution.target
         if target is None:
             continue
+        if item.site.kind == "from" and item.site.name:
+            target = symbols.get((target, item.site.name), target)
         target = moves.get(target, target)
         target = shims.get(target, target)
         targets.setdefault(item.site.file, Counter())[target] += 1
@@ -366,9 +430,32 @@ def _identity_checks(
             yield Check("identity", subject, "passed", result.get("message", ""))
 
 
+def _symbol_checks(
+    symbols: Sequence[SymbolMove], before: Path, after: Path, python: Optional[str], isolate: bool, timeout: float
+) -> Iterable[Check]:
+    """Check that each moved function or class is one object under its old and its new module."""
+    for symbol in symbols:
+        old_module = path_to_module(symbol.source_path)
+        if not old_module:
+            yield Check("symbol", symbol.rule, "skipped", f"{symbol.source_path} has no importable dotted name")
+            continue
+        subject = f"{old_module}.{symbol.name} -> {symbol.new_module}.{symbol.name}"
+        arguments = ["-c", _SYMBOL_CHECK, old_module, symbol.new_module, symbol.name]
+        result = _run_json(after, arguments, python, isolate, timeout)
+        if result.get("error"):
+            base = _run_json(before, ["-c", _IMPORT_CHECK, old_module], python, isolate, timeout)
+            status = "pre-existing" if base.get("error") else "failed"
+            yield Check("symbol", subject, status, f"import failed: {result['error']}")
+        elif not result.get("same"):
+            yield Check("symbol", subject, "failed", "the old and new modules give two different objects")
+        else:
+            detail = f"old and new imports give the same object, defined in {result.get('defined_in') or '?'}"
+            yield Check("symbol", subject, "passed", detail)
+
+
 def _entry_point_checks(
     batch: BatchConfig,
-    records: Sequence[ShimRecord],
+    paths: Sequence[str],
     inventory: Inventory,
     before: Path,
     after: Path,
@@ -376,20 +463,21 @@ def _entry_point_checks(
     isolate: bool,
     timeout: float,
 ) -> Iterable[Check]:
+    """Run each of ``paths`` that is an entry point by its old path, before and after the batch."""
     facts = {item.path: item for item in inventory.files}
-    for record in records:
-        entry = facts.get(record.old_path)
+    for path in paths:
+        entry = facts.get(path)
         if entry is None or not entry.is_entry_point:
             continue
-        if record.old_path in batch.never_run:
-            yield Check("entry-point", record.old_path, "skipped", "listed in never-run")
+        if path in batch.never_run:
+            yield Check("entry-point", path, "skipped", "listed in never-run")
             continue
-        arguments = [record.old_path, *batch.entry_point_args]
+        arguments = [path, *batch.entry_point_args]
         run_before = functools.partial(run_python, arguments, cwd=before, python=python, isolate_network=isolate, timeout=timeout)
 
         old_run = run_before()
         new_run = run_python(arguments, cwd=after, python=python, isolate_network=isolate, timeout=timeout)
-        yield _compare_runs(record.old_path, arguments, old_run, new_run, run_before)
+        yield _compare_runs(path, arguments, old_run, new_run, run_before)
 
 
 def _compare_runs(

@@ -197,15 +197,46 @@ def _collect_focused_facts(
     facts, parsed = _collect_facts(
         selected, _hashes_of(selected, hashes), cache, jobs, progress, keep=hashes
     )
-    if not any(_has_absolute_edit(item) for item in facts):
+    needles = set(selection.needles)
+    while selection.expand is not None:
+        new = set(selection.expand(facts)) - needles
+        if not new:
+            break
+        needles |= new
+        more = {
+            path: data
+            for path, data in sources.items()
+            if path not in selected and data is not None and any(needle in data for needle in new)
+        }
+        facts, parsed = _add_facts(facts, parsed, more, selected, hashes, cache, jobs, progress)
+
+    if any(_has_absolute_edit(item) for item in facts):
+        more = {
+            path: data
+            for path, data in sources.items()
+            if path not in selected and data is not None and _may_add_absolute_path(data)
+        }
+        facts, parsed = _add_facts(facts, parsed, more, selected, hashes, cache, jobs, progress)
+    return facts, parsed
+
+
+def _add_facts(
+    facts: tuple[FileFacts, ...],
+    parsed: int,
+    more: dict[str, bytes],
+    selected: dict[str, Optional[bytes]],
+    hashes: dict[str, str],
+    cache: Optional[FactsCache],
+    jobs: Optional[int],
+    progress: Optional[Progress],
+) -> tuple[tuple[FileFacts, ...], int]:
+    """Collect facts of ``more``, add its files to ``selected``, and return the combined facts and count."""
+    if not more:
         return facts, parsed
-    more = {
-        path: data
-        for path, data in sources.items()
-        if path not in selected and data is not None and _may_add_absolute_path(data)
-    }
+    selected.update(more)
+    sources: dict[str, Optional[bytes]] = dict(more)
     more_facts, more_parsed = _collect_facts(
-        more, _hashes_of(more, hashes), cache, jobs, progress, keep=hashes
+        sources, _hashes_of(sources, hashes), cache, jobs, progress, keep=hashes
     )
     return facts + more_facts, parsed + more_parsed
 

@@ -6,8 +6,9 @@ repository root itself is ``""``. Lines are 1-based.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Callable, Literal, Optional
 
 ImportKind = Literal["import", "from"]
 
@@ -157,6 +158,8 @@ class Focus:
 
     paths: frozenset[str]
     needles: tuple[bytes, ...]
+    # Given the facts parsed so far, return needles of further files to parse; called until it adds none.
+    expand: Optional[Callable[[tuple[FileFacts, ...]], Iterable[bytes]]] = field(default=None, compare=False)
 
     def selects(self, path: str, data: bytes) -> bool:
         return path in self.paths or any(needle in data for needle in self.needles)

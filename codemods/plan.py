@@ -34,14 +34,25 @@ from codemods.move_symbol import SymbolMove, move_symbol
 from codemods.rewrite_commands import CommandEdit, rewrite_commands_report
 from codemods.rewrite_docs import rewrite_doc_text
 from codemods.transform import transform_file_source
-from inventory.model import ExternalReference, FileFacts, Focus, ImportSite, Inventory, ResolvedImport
+from inventory.model import (
+    ExternalReference,
+    FileFacts,
+    Focus,
+    ImportSite,
+    Inventory,
+    ResolvedImport,
+    StringReference,
+)
 from inventory.resolve import is_stdlib_module
+from inventory.scan import DUNDER_IMPORT, DUNDER_IMPORT_TOP_LEVEL, SYS_MODULES_KEY
 from shimgen.manifest import MANIFEST_PATH, ManifestError, parse_manifest
 from shimgen.render import ShimSpec, is_generated_shim
 
 logger = logging.getLogger(__name__)
 
-REWRITABLE_STRING_KINDS = frozenset({"mock.patch", "patch", "patch.object", "patch.multiple", "import_module", "__import__"})
+REWRITABLE_STRING_KINDS = frozenset(
+    {"mock.patch", "patch", "patch.object", "patch.multiple", "import_module", DUNDER_IMPORT, SYS_MODULES_KEY}
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +164,8 @@ def plan_batch(
     renamer.kept_shims = frozenset(finding.file for finding in kept_shims)
     symbols, symbol_findings = _plan_symbol_moves(config, batch, renamer, inventory, facts_by_path, read)
     site_rewrites, kept = _plan_import_sites(config, inventory, renamer, facts_by_path, _ChainIndex(read), symbols)
-    string_rewrites = _plan_string_references(inventory, renamer, symbols)
+    string_rewrites, strings_kept = _plan_string_references(config, inventory, renamer, facts_by_path, symbols)
+    kept.extend(strings_kept)
     doc_renames = _doc_renames(renamer) if options.docs else ()
     changes = _render_changes(moves, site_rewrites, string_rewrites, read, doc_renames)
     _render_symbol_moves(symbols, renamer, changes, read, inventory)
@@ -438,33 +450,123 @@ def _plan_import_sites(
     kept: list[Finding] = []
     moved_symbols = {(symbol.source_path, symbol.name): symbol for symbol in symbols}
     direct_imports = _plain_imports_by_file(inventory)
+    chained: set[tuple[str, str]] = set()  # (file, chain) already served by a module-level statement
+    loaders = _Loaders(config, inventory, facts_by_path)
     for item in inventory.imports:
         if item.resolution.status != "local":
             continue
         symbol = _moved_symbol_of(item, moved_symbols)
         if symbol is not None:
-            if package_reachable(config, item, facts_by_path) or renamer.moved(item.site.file) is not None:
+            problem = None if renamer.moved(item.site.file) else _why_unreachable(config, item, facts_by_path, loaders)
+            if problem is None:
                 rewrites.setdefault(item.site.file, []).append(_symbol_rewrite(item.site, symbol))
             else:
-                kept.append(Finding(item.site.file, item.site.line, "kept-on-reexport", _unreachable_reason(item)))
+                kept.append(Finding(item.site.file, item.site.line, "kept-on-reexport", problem))
             continue
-        parent_sites = _parent_package_rewrites(item, renamer, chains, direct_imports.get(item.site.file, frozenset()))
-        if parent_sites:
-            if package_reachable(config, item, facts_by_path):
-                rewrites.setdefault(item.site.file, []).extend(parent_sites)
-            else:
-                kept.append(Finding(item.site.file, item.site.line, "kept-on-shim", _unreachable_reason(item)))
-            continue
-        rewrite, reason = _rewrite_for_site(config, item, renamer, facts_by_path)
+        rewrite, reason = _rewrite_for_site(config, item, renamer, facts_by_path, loaders)
         if rewrite is not None:
             rewrites.setdefault(item.site.file, []).append(rewrite)
-        elif reason is not None:
+            continue
+        if reason is not None:
             kept.append(Finding(item.site.file, item.site.line, "kept-on-shim", reason))
+            continue
+        parent_sites = _parent_package_rewrites(item, renamer, chains, direct_imports.get(item.site.file, frozenset()))
+        if item.site.context == ():
+            # Two module-level statements that bind `a` need one added import for `a.b.moved`, not two.
+            parent_sites = [site for site in parent_sites if (item.site.file, site.old_chain or "") not in chained]
+            chained.update((item.site.file, site.old_chain or "") for site in parent_sites)
+        if not parent_sites:
+            continue
+        problem = _why_unreachable(config, item, facts_by_path, loaders)
+        if problem is None:
+            rewrites.setdefault(item.site.file, []).extend(parent_sites)
+        else:
+            kept.append(Finding(item.site.file, item.site.line, "kept-on-shim", problem))
+    kept.extend(_keep_submodule_bindings(inventory, renamer, facts_by_path, chains, rewrites))
     return rewrites, kept
 
 
+def _keep_submodule_bindings(
+    inventory: Inventory,
+    renamer: _Renamer,
+    facts_by_path: Mapping[str, FileFacts],
+    chains: _ChainIndex,
+    rewrites: dict[str, list[SiteRewrite]],
+) -> list[Finding]:
+    """Leave on the shim the rewrites that would unbind a submodule name that a package uses.
+
+    Loading ``P.X`` binds ``X`` in the namespace of package ``P``, which is
+    the namespace of ``P/__init__.py``. So that file can list ``X`` in
+    ``__all__`` or use it (``from .X import f`` then ``X.g()``) without
+    binding it itself. The rewritten import loads ``X`` under its new name and
+    binds nothing in ``P``, while the old import, served by the shim, still
+    binds ``X``. Removes those sites from ``rewrites`` and returns a finding
+    for each.
+    """
+    findings: list[Finding] = []
+    packages = {path for path in rewrites if path.endswith("/__init__.py") and renamer.moved(path) is None}
+    resolved: dict[tuple[object, ...], ResolvedImport] = {
+        (item.site.file, *_site_fields(item.site).values()): item for item in inventory.imports if item.site.file in packages
+    }
+    for path in sorted(packages):
+        facts, sites = facts_by_path.get(path), rewrites[path]
+        if facts is None:
+            continue
+        by_submodule: dict[str, list[SiteRewrite]] = {}
+        for site in sites:
+            item = resolved.get((path, site.line, site.kind, site.module, site.level, site.name, site.alias))
+            submodule = None if item is None or _is_parent_site(site) else _submodule_loaded(item, path)
+            if submodule is not None and submodule not in facts.defines:
+                by_submodule.setdefault(submodule, []).append(site)
+        for submodule, loading in sorted(by_submodule.items()):
+            in_all = submodule in (facts.dunder_all or ())
+            if not in_all and submodule not in chains.loaded_names(path):
+                continue
+            where = "lists it in __all__" if in_all else "reads it"
+            for site in loading:
+                sites.remove(site)
+                reason = (
+                    f"only this import binds `{submodule}` in {path}, which {where}, because loading the "
+                    "submodule binds it as a side effect. The rewritten import would not bind it, so the old "
+                    f"import stays and the shim serves it. Bind `{submodule}` to its new module by hand to "
+                    "rewrite it"
+                )
+                findings.append(Finding(path, site.line, "kept-on-shim", reason))
+    return findings
+
+
+def _is_parent_site(site: SiteRewrite) -> bool:
+    """Tell whether a rewrite keeps its statement and adds an import for ``a.b.moved.f()``."""
+    return site.old_chain is not None and site.old_chain != site.module
+
+
+def _submodule_loaded(item: ResolvedImport, init_path: str) -> Optional[str]:
+    """Return ``X`` when the import loads the submodule ``P.X`` of the package ``P`` that ``init_path`` is."""
+    site, resolution = item.site, item.resolution
+    loaded = resolution.member_target or resolution.target or ""
+    folder = init_path[: -len("/__init__.py")]
+    if not loaded.startswith(folder + "/") or loaded == init_path:
+        return None
+    child = loaded[len(folder) + 1 :].split("/")[0]
+    child = child[: -len(".py")] if child.endswith(".py") else child
+
+    # Only an import that goes through `P` itself binds `X` there, not `import X` through a sys.path folder.
+    entry = resolution.search_entry or ""
+    if entry and not folder.startswith(entry + "/"):
+        return None
+    package = path_to_module(folder[len(entry) + 1 :] if entry else folder)
+    dotted = resolution.module_name + (f".{site.name}" if resolution.member_target else "")
+    if package is None or not (dotted == f"{package}.{child}" or dotted.startswith(f"{package}.{child}.")):
+        return None
+    return child
+
+
 def _rewrite_for_site(
-    config: Config, item: ResolvedImport, renamer: _Renamer, facts_by_path: Mapping[str, FileFacts]
+    config: Config,
+    item: ResolvedImport,
+    renamer: _Renamer,
+    facts_by_path: Mapping[str, FileFacts],
+    loaders: Optional[_Loaders] = None,
 ) -> tuple[Optional[SiteRewrite], Optional[str]]:
     site, resolution = item.site, item.resolution
     importer_move = renamer.moved(site.file)
@@ -483,8 +585,10 @@ def _rewrite_for_site(
     if importer_move is not None and site.level and _relative_still_points(site, importer_move, module_new, member_new):
         return None, None
 
-    if importer_move is None and not package_reachable(config, item, facts_by_path):
-        return None, _unreachable_reason(item)
+    if importer_move is None:
+        problem = _why_unreachable(config, item, facts_by_path, loaders)
+        if problem is not None:
+            return None, problem
 
     if module_new is not None:
         return module_site_rewrite(site, module_new), None
@@ -514,26 +618,56 @@ def _unreachable_reason(item: ResolvedImport) -> str:
 class _ChainIndex:
     """The dotted attribute chains (``a.b.c`` in ``a.b.c.f()``) that a file's code uses.
 
-    Only files that import a package above a moved module are parsed, with
-    ``ast``, and each of them once.
+    Only files that bind a package above a moved module are read, and only
+    those whose text contains the last part of such a chain are parsed, with
+    ``ast``, each of them once.
     """
 
     def __init__(self, read: Reader) -> None:
         self._read = read
+        self._sources: dict[str, bytes] = {}
         self._chains: dict[str, frozenset[str]] = {}
 
-    def of(self, path: str) -> frozenset[str]:
+    def used(self, path: str, names: Sequence[str]) -> set[str]:
+        """Return the names that are the longest of ``names`` to start some chain of ``path``.
+
+        ``names`` is sorted longest first.
+        """
         if path not in self._chains:
-            self._chains[path] = _attribute_chains(self._read(path))
-        return self._chains[path]
+            source = self._sources.get(path)
+            if source is None:
+                source = self._sources[path] = self._read(path)
+            if not any(name.rpartition(".")[2].encode() in source for name in names):
+                return set()
+            self._chains[path] = _attribute_chains(source)
+            del self._sources[path]
+        return _longest_names_used(self._chains[path], names)
+
+    def loaded_names(self, path: str) -> frozenset[str]:
+        """Return the names that the code of ``path`` reads (``x`` in ``x.f()`` or ``print(x)``)."""
+        source = self._sources.get(path)
+        if source is None:
+            source = self._sources[path] = self._read(path)
+        tree = _parsed(source)
+        if tree is None:
+            return frozenset()
+        return frozenset(
+            node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        )
 
 
-def _attribute_chains(source: bytes) -> frozenset[str]:
+def _parsed(source: bytes) -> Optional[ast.Module]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            tree = ast.parse(source)
+            return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _attribute_chains(source: bytes) -> frozenset[str]:
+    tree = _parsed(source)
+    if tree is None:
         return frozenset()
     chains: set[str] = set()
     inner: set[int] = set()  # `a.b` inside `a.b.c`: only the whole chain counts
@@ -561,43 +695,62 @@ def _ast_dotted_name(node: ast.expr) -> Optional[str]:
 def _parent_package_rewrites(
     item: ResolvedImport, renamer: _Renamer, chains: _ChainIndex, imported_directly: frozenset[str]
 ) -> list[SiteRewrite]:
-    """Plan ``import a`` (or ``import a.b``) whose file reaches a moved module as ``a.b.moved.f()``.
+    """Plan a statement whose bound name reaches a moved module as an attribute chain.
 
-    The statement stays for the other uses of ``a``; the transform adds an
-    import of each new module and renames the chains that name it. A module
-    the file also imports by itself (``import a.b.moved``) needs nothing more:
-    that site renames the chains.
+    ``import a`` (or ``import a.x``) used as ``a.b.moved.f()``, ``import a.b
+    as p`` used as ``p.moved.f()``, and ``from a import b`` used as
+    ``b.moved.f()``. The statement stays for the other uses of its name. The
+    transform adds an import of each new module after it and renames the
+    chains that name that module. A module the file also imports by itself
+    (``import a.b.moved``) needs nothing more, because that site renames the
+    chains.
     """
-    site, resolution = item.site, item.resolution
-    if site.kind != "import" or site.alias is not None or site.level:
+    site = item.site
+    binding = _bound_package(item, renamer)
+    if binding is None:
         return []
-    if renamer.new_name(resolution.target) is not None or renamer.moved(site.file) is not None:
-        return []
-    target = resolution.target or ""
-    if not (target.endswith("/__init__.py") or not target.endswith(".py")):
-        return []  # a plain module has no submodules to reach
-
-    below = _moved_names_below(site.module, resolution.search_entry or "", renamer)
+    bound, package, search_entry = binding
+    below = _moved_names_below(package, search_entry, renamer)
     if not below:
         return []
-    used = _longest_names_used(chains.of(site.file), [old_name for old_name, _ in below])
+
+    # The chain as the file spells it: `p.moved` for `import a.b as p` and `a.b.moved`.
+    spelled = [(bound + old_name[len(package) :], new_module) for old_name, new_module in below]
+    used = chains.used(site.file, [chain for chain, _ in spelled])
     used -= imported_directly
     return [
-        SiteRewrite(
-            line=site.line,
-            kind="import",
-            module=site.module,
-            level=0,
-            name=None,
-            alias=None,
-            target="module",
-            new_module=new_module,
-            old_chain=old_name,
-            new_chain=new_module,
-        )
-        for old_name, new_module in below
-        if old_name in used
+        SiteRewrite(**_site_fields(site), target="module", new_module=new_module, old_chain=chain, new_chain=new_module)
+        for chain, new_module in spelled
+        if chain in used
     ]
+
+
+def _bound_package(item: ResolvedImport, renamer: _Renamer) -> Optional[tuple[str, str, str]]:
+    """Return the name a statement binds to a package, that package's dotted name and its sys.path folder.
+
+    None when the statement binds no package, or when it is a moved file's
+    relative import, which keeps pointing at the same code.
+    """
+    site, resolution = item.site, item.resolution
+    if renamer.moved(site.file) is not None and (site.level or resolution.via not in ("root", "configured-root")):
+        return None
+    search_entry = resolution.search_entry or ""
+    if site.kind == "import":
+        if site.alias is None:
+            top = site.module.split(".")[0]  # `import a.b.c` binds `a`
+            return top, top, search_entry
+        if not _is_package_path(resolution.target):
+            return None
+        return site.alias, site.module, search_entry
+    if not site.name or site.name == "*" or not _is_package_path(resolution.member_target):
+        return None
+    package = f"{resolution.module_name}.{site.name}" if resolution.module_name else site.name
+    return site.alias or site.name, package, search_entry
+
+
+def _is_package_path(target: Optional[str]) -> bool:
+    """Tell whether a resolved target is a package: its ``__init__.py`` or a namespace folder."""
+    return target is not None and (target.endswith("/__init__.py") or not target.endswith(".py"))
 
 
 def _longest_names_used(chains: Iterable[str], names: Sequence[str]) -> set[str]:
@@ -712,6 +865,88 @@ def package_reachable(config: Config, item: ResolvedImport, facts_by_path: Mappi
     return any(edit.target == config.package_root for edit in facts.path_edits)
 
 
+class _Loaders:
+    """Find, for a file, an import that loads it where the package root may be missing from sys.path.
+
+    A file is loaded by every import that resolves to it, and by the
+    importers of any file that loads it through a relative import, which
+    runs in whatever package the importer loaded that file as.
+    """
+
+    def __init__(self, config: Config, inventory: Inventory, facts_by_path: Mapping[str, FileFacts]) -> None:
+        self._config = config
+        self._facts_by_path = facts_by_path
+        self._by_target: dict[str, list[ResolvedImport]] = {}
+        for item in inventory.imports:
+            if item.resolution.status != "local":
+                continue
+            for target in {item.resolution.target, item.resolution.member_target}:
+                if target is None:
+                    continue
+                self._by_target.setdefault(target, []).append(item)
+                # Importing `a.b.c` runs `a/__init__.py` and `a/b/__init__.py` first, under the same names.
+                for init in self._parent_inits(target, item.resolution.search_entry):
+                    self._by_target.setdefault(init, []).append(item)
+        self._found: dict[str, Optional[ResolvedImport]] = {}
+
+    def _parent_inits(self, target: str, search_entry: Optional[str]) -> list[str]:
+        if search_entry is None:
+            return []  # a relative import: its packages were loaded with the importer
+        folder = PurePosixPath(target).parent
+        if folder.name and target.endswith("/__init__.py"):
+            folder = folder.parent
+        inits = []
+        while folder.as_posix() not in (".", search_entry or ".") and folder.as_posix().startswith(search_entry):
+            init = f"{folder.as_posix()}/__init__.py"
+            if init in self._facts_by_path:
+                inits.append(init)
+            folder = folder.parent
+        return inits
+
+    def without_root(self, path: str) -> Optional[ResolvedImport]:
+        """Return an import that loads ``path`` while the package may not be importable, or None."""
+        if path not in self._found:
+            self._found[path] = self._search(path)
+        return self._found[path]
+
+    def _search(self, path: str) -> Optional[ResolvedImport]:
+        pending, seen = [path], {path}
+        while pending:
+            current = pending.pop()
+            for item in self._by_target.get(current, ()):
+                if item.resolution.via == "relative":
+                    if item.site.file not in seen:
+                        seen.add(item.site.file)
+                        pending.append(item.site.file)
+                elif not package_reachable(self._config, item, self._facts_by_path):
+                    return item
+        return None
+
+
+def _why_unreachable(
+    config: Config, item: ResolvedImport, facts_by_path: Mapping[str, FileFacts], loaders: Optional[_Loaders]
+) -> Optional[str]:
+    """Return why the new package may not be importable where this site runs, or None when it is."""
+    if not package_reachable(config, item, facts_by_path):
+        return _unreachable_reason(item)
+    loader = loaders.without_root(item.site.file) if loaders is not None and item.site.level else None
+    if loader is not None:
+        return _loaded_without_root_reason(item, loader)
+    return None
+
+
+def _loaded_without_root_reason(item: ResolvedImport, loader: ResolvedImport) -> str:
+    name = loader.resolution.module_name
+    if loader.site.kind == "from" and loader.resolution.member_target is not None and loader.site.name:
+        name = f"{name}.{loader.site.name}".lstrip(".")
+    return (
+        f"`{_spelling(item.site)}` runs wherever {item.site.file} is loaded, and "
+        f"{loader.site.file}:{loader.site.line} loads it as {name} through {loader.resolution.via} "
+        f"({loader.resolution.search_entry or 'root'}), where the package root is not on sys.path; "
+        "the old import stays and the shim serves it"
+    )
+
+
 def _spelling(site: ImportSite) -> str:
     if site.kind == "import":
         return f"import {site.module}" + (f" as {site.alias}" if site.alias else "")
@@ -722,22 +957,131 @@ def _spelling(site: ImportSite) -> str:
 
 
 def _plan_string_references(
-    inventory: Inventory, renamer: _Renamer, symbols: Sequence[SymbolMove] = ()
-) -> dict[str, list[StringRewrite]]:
-    names = sorted(
-        [*_old_names(inventory, renamer), *_old_symbol_names(inventory, symbols)], key=lambda pair: -len(pair[0])
-    )
+    config: Config,
+    inventory: Inventory,
+    renamer: _Renamer,
+    facts_by_path: Mapping[str, FileFacts],
+    symbols: Sequence[SymbolMove] = (),
+) -> tuple[dict[str, list[StringRewrite]], list[Finding]]:
+    """Plan the string literals that name a moved module, by where each one resolves from its file.
+
+    Like an import site, a string is decided by resolution, never by its
+    spelling alone, so ``mock.patch("config.f")`` that reaches a same-named
+    module in another folder is left alone. Returns the rewrites by file and
+    a finding for each string left as it is that may name a moved module.
+    """
+    moved_symbols = {(symbol.source_path, symbol.name): symbol for symbol in symbols}
+    spellings: Optional[list[tuple[str, str]]] = None  # computed on the first string that does not resolve
     rewrites: dict[str, list[StringRewrite]] = {}
+    kept: list[Finding] = []
     for facts in inventory.files:
         for reference in facts.strings:
-            if reference.kind not in REWRITABLE_STRING_KINDS:
+            if reference.kind not in REWRITABLE_STRING_KINDS and reference.kind != DUNDER_IMPORT_TOP_LEVEL:
                 continue
-            new_value = _renamed_value(reference.value, names)
+            if reference.path is None:
+                if spellings is None:
+                    spellings = sorted(
+                        [*_old_names(inventory, renamer), *_old_symbol_names(inventory, symbols)],
+                        key=lambda pair: -len(pair[0]),
+                    )
+                if _renamed_value(reference.value, spellings) is not None:
+                    message = (
+                        f"{reference.value!r} spells the name of a moved module, but no module of that name "
+                        f"resolves from {facts.path} (a sys.path edit made elsewhere, such as in a conftest.py, "
+                        "is not followed), so it stays as it is. Check it by hand"
+                    )
+                    kept.append(Finding(facts.path, reference.line, "string-unresolved", message))
+                continue
+            new_value, reason = _string_rewrite(config, facts, reference, renamer, moved_symbols)
             if new_value is not None:
                 rewrites.setdefault(facts.path, []).append(
                     StringRewrite(line=reference.line, old=reference.value, new=new_value, kind=reference.kind)
                 )
-    return rewrites
+            elif reason is not None:
+                code = "string-kept" if reference.kind == DUNDER_IMPORT_TOP_LEVEL else "kept-on-shim"
+                kept.append(Finding(facts.path, reference.line, code, reason))
+    return rewrites, kept
+
+
+def _string_rewrite(
+    config: Config,
+    facts: FileFacts,
+    reference: StringReference,
+    renamer: _Renamer,
+    moved_symbols: Mapping[tuple[str, str], SymbolMove],
+) -> tuple[Optional[str], Optional[str]]:
+    """Return the new value of a resolved string, or the reason it stays as it is.
+
+    Returns (None, None) when the string does not name a moved module.
+    """
+    target, module, value = reference.path, reference.module, reference.value
+    entry = _string_search_entry(reference)
+    if target is None or module is None or entry is None:
+        return None, None
+    if value == module or value.startswith(module + "."):
+        rest = value[len(module) :]  # `.f` of `mock.patch("a.b.f")`
+    elif value.startswith("."):
+        rest = ""  # `import_module(".b", package="a")`, resolved to `a.b`
+    else:
+        return None, None
+
+    importer = renamer.moved(facts.path)
+    symbol = moved_symbols.get((target, rest[1:].split(".")[0])) if rest else None
+    new_module = symbol.new_module if symbol is not None else renamer.new_name(target)
+    if new_module is None:
+        if importer is None or not entry or entry != PurePosixPath(facts.path).parent.as_posix():
+            return None, None
+        # A moved file leaves its folder, so a name found there is spelled from the root instead.
+        new_module = path_to_module(target)
+        if new_module is None or new_module == module:
+            return None, None
+    new_value = new_module + rest
+    if new_value == value:
+        return None, None
+
+    if importer is None and not _entry_reachable(config, facts, entry):
+        return None, (
+            f"{value!r} names the moved module through {entry or 'the repository root'}, but the package root "
+            f"is not on sys.path in {facts.path}, so the string stays and the shim serves it"
+        )
+    if reference.kind == DUNDER_IMPORT_TOP_LEVEL:
+        return None, (
+            f"__import__({value!r}) returns the top-level package {value.split('.')[0]!r}, which the code goes "
+            f"on to use, and {new_value!r} has another top-level package, so the string stays and the shim "
+            f"serves it. Write importlib.import_module({new_value!r}) by hand to rewrite it"
+        )
+    return new_value, None
+
+
+def _string_search_entry(reference: StringReference) -> Optional[str]:
+    """Return the sys.path folder ("" for the root) in which a string's module resolved, or None."""
+    if reference.path is None or reference.module is None:
+        return None
+    parts = PurePosixPath(reference.path).parts
+    if reference.path.endswith("/__init__.py"):
+        parts = parts[:-1]
+    elif reference.path.endswith(".py"):
+        parts = (*parts[:-1], parts[-1][: -len(".py")])
+    names = tuple(reference.module.split("."))
+    if len(parts) < len(names) or parts[len(parts) - len(names) :] != names:
+        return None
+    return "/".join(parts[: len(parts) - len(names)])
+
+
+def _entry_reachable(config: Config, facts: FileFacts, entry: str) -> bool:
+    """Return True when the new package can be imported where a name found in ``entry`` is used.
+
+    The same rule as :func:`package_reachable`, for a string that resolved
+    in the sys.path folder ``entry`` of the file ``facts``.
+    """
+    if entry == "":
+        return config.package_root == ""
+    if entry == config.package_root:
+        return True
+    folder = PurePosixPath(facts.path).parent.as_posix()
+    if (folder if folder != "." else "") == config.package_root:
+        return True
+    return any(edit.target == config.package_root for edit in facts.path_edits)
 
 
 def _old_names(inventory: Inventory, renamer: _Renamer) -> list[tuple[str, str]]:
@@ -903,6 +1247,7 @@ def _plan_symbol_moves(
     """Check each symbol move on the files as they are; keep the ones that can move safely."""
     symbols: list[SymbolMove] = []
     findings: list[Finding] = []
+    loaders = _Loaders(config, inventory, facts_by_path)
     for rule in batch.moves:
         if rule.kind != "symbol":
             continue
@@ -912,18 +1257,44 @@ def _plan_symbol_moves(
         if result.problem is not None:
             findings.append(Finding(symbol.source_path, result.line, result.problem.code, result.problem.reason))
             continue
-        symbols.append(symbol)
-        if facts_by_path[symbol.source_path].is_entry_point:
+        loader = loaders.without_root(symbol.source_path)
+        if loader is not None:
+            findings.append(Finding(symbol.source_path, result.line, "symbol-kept", _reexport_unreachable(symbol, loader)))
+            continue
+        source = facts_by_path[symbol.source_path]
+        if source.is_entry_point and not _script_reaches_package(config, source):
             findings.append(
                 Finding(
                     symbol.source_path,
                     result.line,
-                    "symbol-reexport",
-                    f"{symbol.source_path} runs as a script and now imports {symbol.new_module}; "
-                    "that works only where the package is importable (installed, or the root on PYTHONPATH)",
+                    "symbol-kept",
+                    f"{symbol.name} stays: {symbol.source_path} runs as a script, where only its own folder and "
+                    f"its sys.path edits are on sys.path, so the re-export from {symbol.new_module} would fail "
+                    f"there; move the whole file instead (its shim keeps `python {symbol.source_path}` working), "
+                    "or make the script put the repository root on sys.path first",
                 )
             )
+            continue
+        symbols.append(symbol)
     return symbols, findings
+
+
+def _script_reaches_package(config: Config, facts: FileFacts) -> bool:
+    """Return True when the package is importable in ``python path.py``: its folder or a path edit is the package root."""
+    folder = PurePosixPath(facts.path).parent.as_posix()
+    if (folder if folder != "." else "") == config.package_root:
+        return True
+    return any(edit.target == config.package_root for edit in facts.path_edits)
+
+
+def _reexport_unreachable(symbol: SymbolMove, loader: ResolvedImport) -> str:
+    where = f"{loader.site.file}:{loader.site.line}"
+    return (
+        f"{symbol.name} stays: {where} loads {symbol.source_path} through {loader.resolution.via} "
+        f"({loader.resolution.search_entry or 'root'}), where the package root is not on sys.path, so the "
+        f"re-export from {symbol.new_module} would fail there; move the whole file instead, or make {where} "
+        "put the repository root on sys.path first"
+    )
 
 
 def _symbol_move(
@@ -1174,8 +1545,8 @@ def _stdlib_names() -> frozenset[str]:
 # Focused inventory -------------------------------------------------------------
 
 
-def batch_focus(config: Config, batch_name: str) -> Callable[[Sequence[str]], Focus]:
-    """Return what the inventory must parse to plan ``batch_name``, for ``scan_repository(focus=...)``.
+def batch_focus(config: Config, *batch_names: str) -> Callable[[Sequence[str]], Focus]:
+    """Return what the inventory must parse to plan the batches ``batch_names``, for ``scan_repository(focus=...)``.
 
     Every file a rule can select is parsed, and so is every file whose bytes
     contain the stem of such a file or the name of a folder it lives in below
@@ -1184,26 +1555,62 @@ def batch_focus(config: Config, batch_name: str) -> Callable[[Sequence[str]], Fo
     rule that the plan rejects still selects its files); the plan reports
     such errors itself.
     """
-    batch = config.batch(batch_name)
+    rules = [rule for name in batch_names for rule in config.batch(name).moves]
 
     def focus(python_paths: Sequence[str]) -> Focus:
         paths: set[str] = set()
         names: set[str] = set()
-        for rule in batch.moves:
+        for rule in rules:
             selected = _paths_of_rule(config, rule, python_paths)
             paths.update(selected)
-            for path in selected:
-                pure = PurePosixPath(path)
-                names.add(pure.parent.name if pure.stem in ("__init__", "__main__") else pure.stem)
+            names.update(_stem_needle(path).decode("utf-8") for path in selected)
             if rule.kind == "folder":
                 root = PurePosixPath(rule.source.rstrip("/"))
                 names.add(root.name)
                 for path in selected:
                     names.update(PurePosixPath(path).parent.relative_to(root).parts)
         names.discard("")
-        return Focus(frozenset(paths), tuple(sorted(name.encode("utf-8") for name in names)))
+        needles = tuple(sorted(name.encode("utf-8") for name in names))
+        moved = frozenset(paths)
+        return Focus(moved, needles, expand=lambda facts: _relative_importer_needles(moved, facts))
 
     return focus
+
+
+def _relative_importer_needles(moved: frozenset[str], facts: Iterable[FileFacts]) -> set[bytes]:
+    """Return the stems of the files that reach a moved file through relative imports, directly or in a chain.
+
+    Such a file's own importers decide whether its relative import may
+    become an absolute import of the package, so the plan needs them too.
+    """
+    reaching: set[str] = set()
+    relative = [(item.path, site) for item in facts if item.path not in moved for site in item.imports if site.level]
+    found = True
+    while found:
+        found = False
+        for path, site in relative:
+            if path in reaching or (moved | reaching).isdisjoint(_relative_candidates(path, site)):
+                continue
+            reaching.add(path)
+            found = True
+    return {_stem_needle(path) for path in reaching}
+
+
+def _relative_candidates(path: str, site: ImportSite) -> set[str]:
+    """Return the files a relative import in ``path`` may load, from the folders alone."""
+    folder = PurePosixPath(path).parent
+    for _ in range(site.level - 1):
+        folder = folder.parent
+    base = folder.joinpath(*site.module.split(".")) if site.module else folder
+    candidates = {f"{base.as_posix()}.py", f"{base.as_posix()}/__init__.py"}
+    if site.name and site.name != "*":
+        candidates |= {f"{base.as_posix()}/{site.name}.py", f"{base.as_posix()}/{site.name}/__init__.py"}
+    return candidates
+
+
+def _stem_needle(path: str) -> bytes:
+    pure = PurePosixPath(path)
+    return (pure.parent.name if pure.stem in ("__init__", "__main__") else pure.stem).encode("utf-8")
 
 
 def _paths_of_rule(config: Config, rule: MoveRule, python_paths: Sequence[str]) -> set[str]:

@@ -4,8 +4,12 @@ The plan names each site by statement line and spelling (see ``SiteRewrite``).
 This transform finds those statements, edits only their module and name
 parts, and leaves every other byte of the file as it was. Plain ``import
 a.b`` statements bind ``a``, so for them the attribute chains ``a.b.x`` in
-the file's code are renamed too. A site that cannot be found or cannot be
-rewritten safely is left alone and reported as ``Skipped``.
+the file's code are renamed too. A site whose ``old_chain`` goes through
+the name its statement binds (``import a`` used as ``a.b.f()``, ``import
+a.b as p`` used as ``p.moved.f()``, ``from a import b`` used as
+``b.moved.f()``) keeps the statement, gains an import of the new module
+after it, and has those chains renamed. A site that cannot be found or
+cannot be rewritten safely is left alone and reported as ``Skipped``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ class _LocatedSite:
     def chain(self) -> Optional[tuple[str, str]]:
         """Return the attribute chain rename ``(old, new)`` this site needs, if any."""
         site = self.site
+        if self.imports_parent_package:
+            assert site.old_chain is not None
+            return site.old_chain, site.new_chain or site.new_module
         if site.kind != "import" or site.alias is not None:
             return None
         old_chain = site.old_chain or site.module
@@ -48,7 +55,7 @@ class _LocatedSite:
 
     @property
     def imports_parent_package(self) -> bool:
-        """Tell whether the statement imports a package above the moved module (``import a`` for ``a.b.f()``)."""
+        """Tell whether the statement binds a package above the moved module (``import a`` for ``a.b.f()``)."""
         return _imports_parent_package(self.site)
 
 
@@ -68,7 +75,7 @@ def rewrite_imports(
     located, skipped = _locate_sites(_unique(rewrites), statements)
 
     if any(item.chain for item in located):
-        located, unsafe = _drop_unsafe_chain_renames(located, _names_bound_outside_imports(module))
+        located, unsafe = _drop_unsafe_chain_renames(located, _collect_bindings(module))
         skipped.extend(unsafe)
 
     new_module, located, unbinding = _apply_keeping_names_bound(module, located)
@@ -266,23 +273,45 @@ def _locate_sites(
 
 
 def _imports_parent_package(site: SiteRewrite) -> bool:
-    return (
-        site.kind == "import"
-        and site.alias is None
-        and site.old_chain is not None
-        and site.old_chain.startswith(site.module + ".")
-    )
+    """Tell whether ``site`` keeps its statement and reaches a moved module through the name it binds.
+
+    ``import a`` (or ``import a.x``) for ``a.b.f()``, ``import a.b as p`` for
+    ``p.moved.f()``, and ``from a import b`` for ``b.moved.f()``: the chain
+    starts with the bound name and is longer than the statement's own chain.
+    """
+    if site.old_chain is None or site.target != "module" or site.name == "*":
+        return False
+    bound: Optional[str]
+    own_chain: Optional[str]
+    if site.kind == "import" and site.alias is None:
+        bound, own_chain = site.module.split(".")[0], site.module
+    else:
+        bound = site.alias or (site.name if site.kind == "from" else None)
+        own_chain = bound
+    if not bound:
+        return False
+    return site.old_chain != own_chain and site.old_chain.startswith(bound + ".")
 
 
 def _find_parent_package_site(
     site: SiteRewrite, candidates: Sequence[ImportNode], located: Sequence[_LocatedSite]
 ) -> Optional[_LocatedSite]:
-    """Match ``import a`` again for another moved module reached through it (``a.b.f()``, ``a.c.g()``)."""
+    """Match a name again for another moved module reached through it (``a.b.f()``, ``a.c.g()``)."""
     for item in located:
-        if item.statement in candidates and item.imports_parent_package and item.site.module == site.module:
+        if item.statement in candidates and item.imports_parent_package and _same_spelling(item.site, site):
             if item.site.old_chain != site.old_chain:
                 return _LocatedSite(site, item.statement, item.alias)
     return None
+
+
+def _same_spelling(first: SiteRewrite, second: SiteRewrite) -> bool:
+    return (first.kind, first.module, first.level, first.name, first.alias) == (
+        second.kind,
+        second.module,
+        second.level,
+        second.name,
+        second.alias,
+    )
 
 
 def _invalid_site_reason(site: SiteRewrite) -> Optional[str]:
@@ -390,10 +419,21 @@ def _dotted_name(node: cst.BaseExpression) -> Optional[str]:
 
 
 class _BindingCollector(cst.CSTVisitor):
-    """Collect names that the file binds other than by a plain ``import a.b``."""
+    """Collect names that the file binds other than by a plain ``import a.b``.
+
+    Names bound by ``import a as x`` and ``from a import x`` are also kept
+    with the imported names that bind them, so a site can tell its own
+    binding from another one.
+    """
 
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.imported: dict[str, list[cst.ImportAlias]] = {}
+
+    def rebound(self, own: Optional[cst.ImportAlias]) -> set[str]:
+        """Return the names bound other than by a plain import or by the imported name ``own``."""
+        others = {name for name, aliases in self.imported.items() if any(alias is not own for alias in aliases)}
+        return self.names | others
 
     def _add_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
@@ -423,7 +463,7 @@ class _BindingCollector(cst.CSTVisitor):
         self._add_target(node.target)
 
     def visit_AsName(self, node: cst.AsName) -> None:
-        # Covers `with ... as x`, `except E as x` and `import y as x`.
+        # Covers `with ... as x` and `except E as x`. Import statements are handled above.
         self._add_target(node.name)
 
     def visit_Del(self, node: cst.Del) -> None:
@@ -444,12 +484,21 @@ class _BindingCollector(cst.CSTVisitor):
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         self.names.update(item.name.value for item in node.names)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
+    def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
-            if alias.asname is None and isinstance(alias.name, cst.Name):
-                self.names.add(alias.name.value)
+            bound = _alias_name(alias)
+            if bound is not None:
+                self.imported.setdefault(bound, []).append(alias)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        for alias in node.names:
+            bound = _alias_name(alias) or _dotted_name(alias.name)
+            if bound is not None:
+                self.imported.setdefault(bound, []).append(alias)
+        return False
 
     def visit_MatchAs(self, node: cst.MatchAs) -> None:
         if node.name is not None:
@@ -460,20 +509,22 @@ class _BindingCollector(cst.CSTVisitor):
             self.names.add(node.name.value)
 
 
-def _names_bound_outside_imports(module: cst.Module) -> set[str]:
+def _collect_bindings(module: cst.Module) -> _BindingCollector:
     collector = _BindingCollector()
     module.visit(collector)
-    return collector.names
+    return collector
 
 
 def _drop_unsafe_chain_renames(
-    located: Sequence[_LocatedSite], rebound: set[str]
+    located: Sequence[_LocatedSite], bindings: _BindingCollector
 ) -> tuple[list[_LocatedSite], list[Skipped]]:
     kept: list[_LocatedSite] = []
     skipped: list[Skipped] = []
     for item in located:
         chain = item.chain
-        clash = None if chain is None else _first_rebound_root(chain, rebound)
+        # A site that keeps its statement binds the chain's first name itself.
+        own = item.alias if item.imports_parent_package else None
+        clash = None if chain is None else _first_rebound_root(chain, bindings.rebound(own))
         if chain is None or clash is None:
             kept.append(item)
             continue
@@ -586,10 +637,23 @@ def _roots_left_unbound(module: cst.Module, located: Sequence[_LocatedSite]) -> 
 
 
 @dataclass
+class _FollowingLine:
+    """A new statement placed after an edited one, with the comments that moved along with its names."""
+
+    statement: ImportNode
+    comment: Optional[cst.Comment] = None  # at the end of its line
+    comments_above: tuple[cst.Comment, ...] = ()  # on lines of their own above it
+
+    @property
+    def comments(self) -> list[cst.Comment]:
+        """Return every comment that moved with the statement, in source order."""
+        return [*self.comments_above, *([self.comment] if self.comment is not None else [])]
+
+
+@dataclass
 class _StatementEdit:
-    replacement: ImportNode
-    following: list[ImportNode]  # new statements to place right after this one
-    comments: dict[int, cst.Comment] = dataclasses.field(default_factory=dict)  # by id of a following statement
+    replacement: ImportNode  # a new node even when nothing in it differs, because the rewriter finds edits by identity
+    following: list[_FollowingLine]  # new statements to place right after this one
 
 
 class _ImportRewriter:
@@ -662,23 +726,40 @@ class _ImportRewriter:
 
     def _following(
         self, original: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]
-    ) -> list[list[ImportNode]]:
+    ) -> list[list[_FollowingLine]]:
         body = original.body
         return [self._edits[id(small)].following if id(small) in self._edits else [] for small in body]
 
     def _with_following_lines(
         self, original: cst.SimpleStatementLine, new_line: cst.CSTNode
     ) -> Union[cst.CSTNode, list[cst.CSTNode]]:
-        following = [statement for group in self._following(original) for statement in group]
-        if not following:
+        """Place new statements after the edited ones: on new lines, or after a `;` when more code follows.
+
+        In ``from a import b, c; x = c.f()`` the new import of ``c`` must run
+        before ``x = c.f()``, so it joins the line right after the edited
+        statement, and the comments that moved with its names go on lines of
+        their own above the line. An edited statement that ends its line gets
+        new lines.
+        """
+        assert isinstance(new_line, cst.SimpleStatementLine)
+        groups = self._following(original)
+        if not any(groups):
             return new_line
-        comments = {
-            key: comment
-            for small in original.body
-            if id(small) in self._edits
-            for key, comment in self._edits[id(small)].comments.items()
-        }
-        return [new_line, *(_statement_line(statement, comments.get(id(statement))) for statement in following)]
+
+        body: list[cst.BaseSmallStatement] = []
+        comments_above: list[cst.EmptyLine] = []
+        lines_after: list[cst.SimpleStatementLine] = []
+        last = len(new_line.body) - 1
+        for index, (small, following) in enumerate(zip(new_line.body, groups)):
+            body.append(small)
+            if index < last:
+                body.extend(line.statement for line in following)
+                comments_above.extend(cst.EmptyLine(comment=comment) for line in following for comment in line.comments)
+            else:
+                lines_after.extend(_statement_line(line) for line in following)
+        if len(body) != len(new_line.body):
+            new_line = new_line.with_changes(body=body, leading_lines=[*new_line.leading_lines, *comments_above])
+        return [new_line, *lines_after] if lines_after else new_line
 
     def _with_following_statements(
         self, original: cst.SimpleStatementSuite, new_suite: cst.CSTNode
@@ -688,7 +769,7 @@ class _ImportRewriter:
         body: list[cst.BaseSmallStatement] = []
         for small, following in zip(new_suite.body, self._following(original)):
             body.append(small)
-            body.extend(following)
+            body.extend(line.statement for line in following)
         if len(body) == len(new_suite.body):
             return new_suite
         return new_suite.with_changes(body=body)
@@ -711,7 +792,7 @@ def _plan_statement_edits(located: Sequence[_LocatedSite]) -> dict[int, _Stateme
 
 def _edit_import(statement: cst.Import, items: Sequence[_LocatedSite]) -> _StatementEdit:
     aliases: list[cst.ImportAlias] = []
-    following: list[ImportNode] = []
+    following: list[_FollowingLine] = []
 
     for alias in statement.names:
         item = _item_for(items, alias)
@@ -720,12 +801,17 @@ def _edit_import(statement: cst.Import, items: Sequence[_LocatedSite]) -> _State
         elif item.imports_parent_package:
             # `import a` serves `a.b.f()`: keep it for other uses of `a`, import the new modules too.
             aliases.append(alias)
-            new_modules = sorted({other.site.new_module for other in items if other.alias is alias})
-            following.extend(cst.Import(names=[cst.ImportAlias(name=_dotted_expression(name))]) for name in new_modules)
+            following.extend(_parent_package_imports(items, alias))
         else:
             aliases.append(_rewrite_import_alias(alias, item.site))
 
     return _StatementEdit(statement.with_changes(names=aliases), following)
+
+
+def _parent_package_imports(items: Sequence[_LocatedSite], alias: cst.ImportAlias) -> list[_FollowingLine]:
+    """Return ``import <new module>`` for each moved module reached through the name ``alias`` binds."""
+    new_modules = sorted({item.site.new_module for item in items if item.alias is alias and item.imports_parent_package})
+    return [_FollowingLine(cst.Import(names=[cst.ImportAlias(name=_dotted_expression(name))])) for name in new_modules]
 
 
 def _item_for(items: Sequence[_LocatedSite], alias: cst.ImportAlias) -> Optional[_LocatedSite]:
@@ -744,29 +830,42 @@ def _rewrite_import_alias(alias: cst.ImportAlias, site: SiteRewrite) -> cst.Impo
     return new_alias
 
 
-_KEEP = ("", -1)  # destination of the imported names that no site lists
+_KEEP = ""  # destination of the imported names that no site lists: the statement itself
 
 
 def _edit_import_from(statement: cst.ImportFrom, items: Sequence[_LocatedSite]) -> _StatementEdit:
-    if isinstance(statement.names, cst.ImportStar):
+    names = statement.names
+    if isinstance(names, cst.ImportStar):
         new_module = items[0].site.new_module
         return _StatementEdit(_with_module(statement, new_module), [])
 
-    groups: dict[tuple[str, int], list[cst.ImportAlias]] = {}
-    for alias in statement.names:
+    # A name that only serves `b.moved.f()` stays, and the new modules are imported after the statement.
+    added: list[_FollowingLine] = []
+    destinations: list[str] = []
+    for alias in names:
         item = _item_for(items, alias)
-        if item is None:
-            groups.setdefault(_KEEP, []).append(alias)
-        else:
-            groups.setdefault((item.site.new_module, 0), []).append(_rewrite_from_alias(alias, item.site))
+        if item is not None and item.imports_parent_package:
+            added.extend(_parent_package_imports(items, alias))
+            item = None
+        destinations.append(_KEEP if item is None else item.site.new_module)
 
-    if len(groups) == 1:
-        (destination, aliases), = groups.items()
-        return _StatementEdit(_with_module(statement.with_changes(names=aliases), destination[0]), [])
-    return _split_import_from(statement, groups)
+    rewritten = [
+        alias if destination == _KEEP else _rewrite_from_alias(alias, _item_for(items, alias))
+        for alias, destination in zip(names, destinations)
+    ]
+    if len(set(destinations)) == 1:
+        replacement = statement.with_changes(names=rewritten)
+        if destinations[0] != _KEEP:
+            replacement = _with_module(replacement, destinations[0])
+        return _StatementEdit(replacement, added)
+    edit = _split_import_from(statement, rewritten, destinations)
+    edit.following.extend(added)
+    return edit
 
 
-def _rewrite_from_alias(alias: cst.ImportAlias, site: SiteRewrite) -> cst.ImportAlias:
+def _rewrite_from_alias(alias: cst.ImportAlias, item: Optional[_LocatedSite]) -> cst.ImportAlias:
+    assert item is not None
+    site = item.site
     if site.target == "module":
         return alias
     old_name = site.name or ""
@@ -782,42 +881,166 @@ def _with_module(statement: cst.ImportFrom, new_module: str) -> cst.ImportFrom:
 
 
 def _split_import_from(
-    statement: cst.ImportFrom, groups: dict[tuple[str, int], list[cst.ImportAlias]]
+    statement: cst.ImportFrom, aliases: Sequence[cst.ImportAlias], destinations: Sequence[str]
 ) -> _StatementEdit:
-    """Keep the unlisted names in the statement and import the others from their new modules after it."""
-    destinations = list(groups)
-    first = _KEEP if _KEEP in groups else destinations[0]
+    """Keep the unlisted names in the statement and import the others from their new modules after it.
 
-    replacement = _with_names_kept(statement, groups[first])
+    ``aliases[i]`` is the statement's name ``i`` as rewritten, going to
+    module ``destinations[i]``. When every name moves, the first destination
+    keeps the statement. The comment at the end of a moved name's line and
+    the comment lines right above it move along with it.
+    """
+    first = _KEEP if _KEEP in destinations else destinations[0]
+    gaps = _name_gaps(statement)
+
+    stays = [destination == first for destination in destinations]
+    replacement = _with_names_kept(statement.with_changes(names=list(aliases)), gaps, stays)
     if first != _KEEP:
-        replacement = _with_module(replacement, first[0])
+        replacement = _with_module(replacement, first)
 
-    following: list[ImportNode] = []
-    comments: dict[int, cst.Comment] = {}
-    for destination in destinations:
+    following: list[_FollowingLine] = []
+    for destination in dict.fromkeys(destinations):
         if destination == first:
             continue
+        indexes = [index for index, target in enumerate(destinations) if target == destination]
         new_statement = cst.ImportFrom(
-            module=_dotted_expression(destination[0]),
-            names=[_bare_alias(alias) for alias in groups[destination]],
+            module=_dotted_expression(destination),
+            names=[_bare_alias(aliases[index]) for index in indexes],
         )
-        following.append(new_statement)
-        comment = _joined_comments(_alias_comment(alias, statement) for alias in groups[destination])
-        if comment is not None:
-            comments[id(new_statement)] = comment
-    return _StatementEdit(replacement, following, comments)
+        comment = _joined_comments(_trailing_comment(gaps[index + 1]) for index in indexes)
+        above = tuple(comment for index in indexes for comment in _comments_right_above(gaps[index]))
+        following.append(_FollowingLine(new_statement, comment, above))
+    return _StatementEdit(replacement, following)
 
 
-def _alias_comment(alias: cst.ImportAlias, statement: cst.ImportFrom) -> Optional[cst.Comment]:
-    """Return the comment at the end of the line of an imported name inside parentheses, if any."""
-    if isinstance(alias.comma, cst.Comma):
-        whitespace = alias.comma.whitespace_after
+_Gap = Optional[cst.BaseParenthesizableWhitespace]
+
+
+def _name_gaps(statement: cst.ImportFrom) -> list[_Gap]:
+    """Return the whitespace around the imported names: before the first, between each two, after the last.
+
+    Gap ``i`` comes right before name ``i``. It contains the comment at the end
+    of the line of name ``i - 1`` and the comment lines above name ``i``. The
+    last gap closes the statement: the whitespace after a trailing comma or
+    before ``)``, or None when the statement has neither.
+    """
+    names = statement.names
+    assert not isinstance(names, cst.ImportStar)
+    first: _Gap = statement.lpar.whitespace_after if statement.lpar is not None else statement.whitespace_after_import
+    gaps: list[_Gap] = [first]
+    for alias in names[:-1]:
+        assert isinstance(alias.comma, cst.Comma)
+        gaps.append(alias.comma.whitespace_after)
+    last_comma = names[-1].comma
+    if isinstance(last_comma, cst.Comma):
+        gaps.append(last_comma.whitespace_after)
     elif statement.rpar is not None:
-        whitespace = statement.rpar.whitespace_before  # the last name, written without a comma
+        gaps.append(statement.rpar.whitespace_before)
     else:
-        return None
-    if isinstance(whitespace, cst.ParenthesizedWhitespace):
-        return whitespace.first_line.comment
+        gaps.append(None)
+    return gaps
+
+
+def _with_names_kept(statement: cst.ImportFrom, gaps: Sequence[_Gap], stays: Sequence[bool]) -> cst.ImportFrom:
+    """Return ``statement`` importing only the names whose ``stays`` flag is set.
+
+    Every comment of the names kept and of the statement itself stays where
+    it was. The statement ends the way it ended, with or without a trailing
+    comma, and with ``)`` on its own line or on the last name's line.
+    """
+    names = statement.names
+    assert not isinstance(names, cst.ImportStar)
+    trailing_comma = isinstance(names[-1].comma, cst.Comma)
+
+    kept: list[cst.ImportAlias] = []
+    kept_gaps: list[_Gap] = [gaps[0]]
+    for index, alias in enumerate(names):
+        if stays[index]:
+            kept.append(alias)
+            kept_gaps.append(gaps[index + 1])
+        else:
+            closing = index == len(names) - 1
+            kept_gaps[-1] = _merged_gap(kept_gaps[-1], gaps[index + 1], closing=closing)
+
+    closing_gap = kept_gaps[-1]
+    # A name that had a comma keeps it when `)` sits on a line of its own.
+    keeps_comma = trailing_comma or (
+        isinstance(kept[-1].comma, cst.Comma) and isinstance(closing_gap, cst.ParenthesizedWhitespace)
+    )
+    new_names: list[cst.ImportAlias] = []
+    for position, alias in enumerate(kept):
+        after = kept_gaps[position + 1]
+        if position < len(kept) - 1 or keeps_comma:
+            comma = alias.comma if isinstance(alias.comma, cst.Comma) else cst.Comma()
+            if after is not None:
+                comma = comma.with_changes(whitespace_after=after)
+            new_names.append(alias.with_changes(comma=comma))
+        else:
+            new_names.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+
+    changes: dict[str, object] = {"names": new_names}
+    if statement.lpar is not None and statement.rpar is not None:
+        changes["lpar"] = statement.lpar.with_changes(whitespace_after=kept_gaps[0])
+        if not trailing_comma and closing_gap is not None:
+            rpar_whitespace = cst.SimpleWhitespace("") if keeps_comma else closing_gap
+            changes["rpar"] = statement.rpar.with_changes(whitespace_before=rpar_whitespace)
+    elif kept_gaps[0] is not None:
+        changes["whitespace_after_import"] = kept_gaps[0]
+    return statement.with_changes(**changes)
+
+
+def _merged_gap(before: _Gap, after: _Gap, *, closing: bool) -> _Gap:
+    """Return the one gap left when the name between ``before`` and ``after`` is taken out.
+
+    It keeps the comment at the end of the previous name's line (in
+    ``before``), the comment lines that are not right above the removed name,
+    and the comment lines above the next name (in ``after``). The removed
+    name's own comments go with it (see ``_split_import_from``).
+    """
+    if after is None:
+        return before
+    if isinstance(before, cst.ParenthesizedWhitespace):
+        kept_lines = _lines_not_above_name(before)
+        if isinstance(after, cst.ParenthesizedWhitespace):
+            return before.with_changes(
+                empty_lines=[*kept_lines, *after.empty_lines], indent=after.indent, last_line=after.last_line
+            )
+        if closing and before.first_line.comment is None and not any(line.comment for line in kept_lines):
+            return after  # `(a,\n    b)` without b closes as `(a)`
+        last_line = cst.SimpleWhitespace("") if closing else before.last_line
+        return before.with_changes(empty_lines=kept_lines, last_line=last_line)
+    if isinstance(after, cst.ParenthesizedWhitespace):
+        if not closing and not any(line.comment for line in after.empty_lines):
+            return before  # `(a, b,\n    c)` without b becomes `(a, c)`
+        # The removed name's comment leaves the line; the line break stays.
+        first_line = after.first_line.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+        return after.with_changes(first_line=first_line)
+    return after if closing else before
+
+
+def _comments_right_above(gap: _Gap) -> list[cst.Comment]:
+    """Return the comment lines that end ``gap`` with no blank line before the name that follows."""
+    if not isinstance(gap, cst.ParenthesizedWhitespace):
+        return []
+    lines = list(gap.empty_lines)
+    comments: list[cst.Comment] = []
+    while lines and lines[-1].comment is not None:
+        comment = lines.pop().comment
+        assert comment is not None
+        comments.insert(0, comment)
+    return comments
+
+
+def _lines_not_above_name(gap: cst.ParenthesizedWhitespace) -> list[cst.EmptyLine]:
+    above = len(_comments_right_above(gap))
+    lines = list(gap.empty_lines)
+    return lines[: len(lines) - above]
+
+
+def _trailing_comment(gap: _Gap) -> Optional[cst.Comment]:
+    """Return the comment at the end of the line that ``gap`` starts on, inside parentheses."""
+    if isinstance(gap, cst.ParenthesizedWhitespace):
+        return gap.first_line.comment
     return None
 
 
@@ -828,59 +1051,16 @@ def _joined_comments(comments: Iterable[Optional[cst.Comment]]) -> Optional[cst.
     return cst.Comment("  ".join(texts))
 
 
-def _statement_line(statement: ImportNode, comment: Optional[cst.Comment]) -> cst.SimpleStatementLine:
-    if comment is None:
-        return cst.SimpleStatementLine(body=[statement])
-    trailing = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
-    return cst.SimpleStatementLine(body=[statement], trailing_whitespace=trailing)
-
-
-def _with_names_kept(statement: cst.ImportFrom, kept: list[cst.ImportAlias]) -> cst.ImportFrom:
-    """Return ``statement`` importing only ``kept``, closed the way the original last name closed it."""
-    names = statement.names
-    assert not isinstance(names, cst.ImportStar)
-    original_last, new_last = names[-1], kept[-1]
-    if new_last is original_last:
-        return statement.with_changes(names=kept)
-
-    if statement.rpar is None:
-        new_last = new_last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return statement.with_changes(names=[*kept[:-1], new_last])
-
-    # Inside parentheses the new last name keeps its comma and its comment, and takes
-    # the line break and indentation that came before the closing parenthesis.
-    rpar = statement.rpar
-    comma = new_last.comma
-    assert isinstance(comma, cst.Comma)
-    if isinstance(original_last.comma, cst.Comma):
-        closing = original_last.comma.whitespace_after
-        comma = comma.with_changes(whitespace_after=_merged_whitespace(comma.whitespace_after, closing))
-    elif isinstance(rpar.whitespace_before, cst.ParenthesizedWhitespace) and isinstance(
-        comma.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        comma = comma.with_changes(
-            whitespace_after=_merged_whitespace(comma.whitespace_after, rpar.whitespace_before)
-        )
-        rpar = rpar.with_changes(whitespace_before=cst.SimpleWhitespace(""))
-    else:
-        comma = cst.MaybeSentinel.DEFAULT
-    return statement.with_changes(names=[*kept[:-1], new_last.with_changes(comma=comma)], rpar=rpar)
-
-
-def _merged_whitespace(
-    own: cst.BaseParenthesizableWhitespace, closing: cst.BaseParenthesizableWhitespace
-) -> cst.BaseParenthesizableWhitespace:
-    if isinstance(own, cst.ParenthesizedWhitespace) and isinstance(closing, cst.ParenthesizedWhitespace):
-        return own.with_changes(indent=closing.indent, last_line=closing.last_line)
-    return closing
+def _statement_line(line: _FollowingLine) -> cst.SimpleStatementLine:
+    leading = [cst.EmptyLine(comment=comment) for comment in line.comments_above]
+    if line.comment is None:
+        return cst.SimpleStatementLine(body=[line.statement], leading_lines=leading)
+    trailing = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=line.comment)
+    return cst.SimpleStatementLine(body=[line.statement], leading_lines=leading, trailing_whitespace=trailing)
 
 
 def _bare_alias(alias: cst.ImportAlias) -> cst.ImportAlias:
-    """Copy an imported name without the comma and whitespace of its old statement.
-
-    A comment at the end of its line moves to the new statement (see ``_alias_comment``).
-    """
-    # NOTE: a comment on a line of its own above a moved name stays in the old statement.
+    """Copy an imported name without the comma and whitespace of its old statement."""
     asname = _alias_name(alias)
     return cst.ImportAlias(
         name=cst.Name(_dotted_name(alias.name) or ""),

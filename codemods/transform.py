@@ -191,7 +191,10 @@ def _import_statements(tree: ast.Module) -> list[Union[ast.Import, ast.ImportFro
 
 def _renames_chains(site: SiteRewrite) -> bool:
     # `import a.b` binds `a`, so its rewrite renames `a.b.x` in the code: that needs the whole tree.
-    return site.kind == "import" and site.alias is None and "." in (site.old_chain or site.module)
+    # So does a site that reaches a moved module through the name it binds (`p.moved.f()`).
+    if site.kind == "import" and site.alias is None and "." in (site.old_chain or site.module):
+        return True
+    return site.old_chain is not None and "." in site.old_chain
 
 
 def _ast_tree(source: bytes) -> Optional[ast.Module]:
@@ -242,14 +245,20 @@ def _statement_edit(
 
 
 def _split_first_statement(module: cst.Module) -> tuple[Optional[bytes], list[bytes]]:
-    """Split a rewritten one-statement module into that statement and the one-line statements after it."""
+    """Split a rewritten one-statement module into that statement and the lines after it.
+
+    The lines after it are one-line statements, each maybe with comment lines
+    above it, without their line breaks.
+    """
     if not module.body:
         return None, []
     first = module.code_for_node(module.body[0]).encode("utf-8")
     if not first.endswith(b"\n"):
         return None, []
-    following = [module.code_for_node(statement).encode("utf-8").rstrip(b"\r\n") for statement in module.body[1:]]
-    if any(b"\n" in line or b"\r" in line for line in following):
+    following: list[bytes] = []
+    for statement in module.body[1:]:
+        following.extend(module.code_for_node(statement).encode("utf-8").splitlines())
+    if any(b"\r" in line for line in following):
         return None, []
     return first[:-1], following
 

@@ -72,7 +72,7 @@ class StringReference:
     file: str
     line: int
     col: int
-    kind: str  # "mock.patch", "patch.object", "import_module", "__import__", "spec_from_file_location", "subprocess", "import-text"
+    kind: str  # "mock.patch", "patch.object", "import_module", "__import__", "__import__-top-level", "sys.modules", "spec_from_file_location", "subprocess", "import-text"
     value: str  # the string as it is in the code (without quotes)
     module: Optional[str] = None  # the dotted module name it names, when it names one
     path: Optional[str] = None  # repository-relative file it names, when it names one

@@ -62,13 +62,21 @@ _INTERESTING_CALLS = frozenset(
     | _SUBPROCESS_CALLS
     | _PICKLE_FUNCTIONS
 )  # fmt: skip
+# Methods of ``sys.modules`` whose first argument names a module.
+_SYS_MODULES_METHODS = frozenset({"get", "pop", "setdefault"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 # Text that an expression must contain for the expression walk to find anything in it.
+# "modules" is there for `sys.modules["a.b"]`, which contains no interesting call.
 _HOT_TOKEN = re.compile(
     rb"__file__|import|\b(?:"
-    + b"|".join(re.escape(name.encode()) for name in sorted(_INTERESTING_CALLS))
+    + b"|".join(re.escape(name.encode()) for name in sorted(_INTERESTING_CALLS | {"modules"}))
     + rb")\b"
 )
+
+# Kinds of string references that name a module outright.
+DUNDER_IMPORT = "__import__"  # `__import__("a.b")` whose result is the module itself or unused
+DUNDER_IMPORT_TOP_LEVEL = "__import__-top-level"  # `m = __import__("a.b")`, which sets `m` to the package `a`
+SYS_MODULES_KEY = "sys.modules"  # `sys.modules["a.b"]`, `"a.b" in sys.modules`, `patch.dict(sys.modules, {...})`
 
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+")
 _PY_PATH_TOKEN = re.compile(r"[\w./${}()-]*\w\.py\b")
@@ -224,6 +232,7 @@ class _Scanner:
         self.main_line = 0
         self.scopes: list[_Scope] = [_Scope()]
         self._file_seen = False
+        self._discarded: Optional[ast.expr] = None  # the expression statement being walked, if any
         self._hot_lines = _hot_lines(source)
 
     # Statements
@@ -456,6 +465,8 @@ class _Scanner:
         if not self._spans_hot_line(root):
             return
         self._file_seen = False
+        # The value of an expression statement is thrown away, so a call there returns nothing that is used.
+        self._discarded = root if isinstance(statement, ast.Expr) else None
         stack: list[tuple[ast.AST, bool]] = [(root, False)]
         name_type, constant_type, call_type, lambda_type = (
             ast.Name,
@@ -479,6 +490,8 @@ class _Scanner:
                 self._call(node, ctx, in_lambda)  # type: ignore[arg-type]
             elif kind is lambda_type:
                 in_lambda = True
+            elif kind is ast.Subscript or kind is ast.Compare:
+                self._sys_modules_key(node)  # type: ignore[arg-type]
             for name in _child_fields(kind):
                 value = getattr(node, name, None)
                 if value is None:
@@ -512,6 +525,10 @@ class _Scanner:
     def _call(self, node: ast.Call, ctx: _Context, in_lambda: bool) -> None:
         func = node.func
         last_name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if last_name in _SYS_MODULES_METHODS and isinstance(func, ast.Attribute):
+            if _dotted(func.value) == "sys.modules" and node.args:
+                self._module_key(node.args[0])
+            return
         if last_name not in _INTERESTING_CALLS:
             return
         dotted = _dotted(func)
@@ -528,12 +545,16 @@ class _Scanner:
             self._add_path_edit(node, "append", node.args[0], None, ctx)
         elif last == "patch" or owner.endswith("patch") and last in ("multiple", "dict"):
             self._dotted_string(node, "mock.patch")
+            if last == "dict":
+                self._patched_sys_modules(node)
         elif last == "setattr" and owner.endswith("monkeypatch"):
             self._dotted_string(node, "monkeypatch")
         elif last == "import_module":
             self._import_module(node)
-        elif dotted in ("__import__", "run_module", "runpy.run_module"):
-            self._dotted_string(node, "__import__" if dotted == "__import__" else "run_module")
+        elif dotted == "__import__":
+            self._dotted_string(node, _dunder_import_kind(node, discarded=node is self._discarded))
+        elif dotted in ("run_module", "runpy.run_module"):
+            self._dotted_string(node, "run_module")
         elif last in ("spec_from_file_location", "SourceFileLoader"):
             self._file_location(node, last, 1, "location")
         elif last == "run_path":
@@ -614,9 +635,37 @@ class _Scanner:
 
     def _dotted_string(self, node: ast.Call, kind: str) -> None:
         value = _first_string(node)
-        if value is not None and _DOTTED_STRING.fullmatch(value) or kind == "__import__" and value:
-            module = value if kind in ("__import__", "run_module") else None
+        imports = kind in (DUNDER_IMPORT, DUNDER_IMPORT_TOP_LEVEL)
+        if value is not None and _DOTTED_STRING.fullmatch(value) or imports and value:
+            module = value if imports or kind == "run_module" else None
             self._add_string(node, kind, value, module=module)  # type: ignore[arg-type]
+
+    def _sys_modules_key(self, node: Union[ast.Subscript, ast.Compare]) -> None:
+        """Record ``sys.modules["a.b"]`` and ``"a.b" in sys.modules``."""
+        if isinstance(node, ast.Subscript):
+            if _dotted(node.value) == "sys.modules":
+                self._module_key(node.slice)
+        elif len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            if _dotted(node.comparators[0]) == "sys.modules":
+                self._module_key(node.left)
+
+    def _patched_sys_modules(self, node: ast.Call) -> None:
+        """Record the keys of ``patch.dict(sys.modules, {"a.b": fake})``, which name modules."""
+        target = node.args[0] if node.args else None
+        is_sys_modules = target is not None and (
+            _dotted(target) == "sys.modules" or isinstance(target, ast.Constant) and target.value == "sys.modules"
+        )
+        if not is_sys_modules:
+            return
+        values = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "values"), None)
+        if isinstance(values, ast.Dict):
+            for key in values.keys:
+                if key is not None:
+                    self._module_key(key)
+
+    def _module_key(self, node: ast.expr) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+            self._add_string(node, SYS_MODULES_KEY, node.value, module=node.value)
 
     def _import_module(self, node: ast.Call) -> None:
         value = _first_string(node)
@@ -740,6 +789,20 @@ def _dotted(node: ast.expr) -> Optional[str]:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _dunder_import_kind(node: ast.Call, *, discarded: bool) -> str:
+    """Return the kind of an ``__import__("a.b")`` call by what the caller gets back.
+
+    Without a non-empty ``fromlist`` the call returns the top-level package
+    ``a``, and code that uses it reaches ``a.b`` as an attribute chain, so a
+    new name with another top-level package would break that code.
+    """
+    fromlist: Optional[ast.expr] = node.args[3] if len(node.args) > 3 else None
+    if fromlist is None:
+        fromlist = next((k.value for k in node.keywords if k.arg == "fromlist"), None)
+    non_empty = isinstance(fromlist, (ast.List, ast.Tuple, ast.Set)) and bool(fromlist.elts)
+    return DUNDER_IMPORT if discarded or non_empty else DUNDER_IMPORT_TOP_LEVEL
 
 
 def _first_string(node: ast.Call) -> Optional[str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from codemods import plan as plan_module
 from codemods.config import load_config
 from codemods.model import DEFAULT_REWRITE_OPTIONS, RewriteOptions
 from codemods.plan import Plan, plan_batch
@@ -107,20 +110,24 @@ def test_parent_import_under_script_folder_left_to_resolution(tmp_path):
     assert any(finding.file == "scripts/run.py" for finding in plan.kept)
 
 
-def test_only_prefix_importers_are_parsed(tmp_path):
+def test_only_prefix_importers_are_parsed(tmp_path, monkeypatch):
     read_paths: list[str] = []
+    parsed: list[bytes] = []
     root = make_repo(
         tmp_path / "repo",
         {
             **MODULES,
             "main.py": "import scripts\n\nscripts.etl.scraper_config.load()\n",
             "unrelated.py": "import json\n",
-            "sibling.py": "import scripts.etl.other\n",
+            "sibling.py": "from scripts.etl import other\n\nprint(other.KEY)\n",
+            "plain.py": "import scripts.etl.other\n\nprint(scripts.etl.other.KEY)\n",
         },
     )
     config = load_config(root)
     inventory = scan_target(root, config, use_cache=False)
     reader = file_reader(root)
+    chains_of = plan_module._attribute_chains
+    monkeypatch.setattr(plan_module, "_attribute_chains", lambda source: parsed.append(source) or chains_of(source))
 
     def read(path: str) -> bytes:
         read_paths.append(path)
@@ -129,8 +136,11 @@ def test_only_prefix_importers_are_parsed(tmp_path):
     plan_batch(config, "b", inventory, read)
 
     assert "unrelated.py" not in read_paths
-    assert "sibling.py" not in read_paths
+    assert "sibling.py" not in read_paths  # `other` is a module, so no chain through it reaches a moved one
     assert "main.py" in read_paths
+    # `import scripts.etl.other` binds `scripts`, so the file is read, but it never names a moved module.
+    assert "plain.py" in read_paths
+    assert parsed == [(root / "main.py").read_bytes()]
 
 
 def test_file_paths_through_names_in_plan(tmp_path):
@@ -152,3 +162,100 @@ def test_file_paths_through_names_in_plan(tmp_path):
     assert "ROOT = HERE.parent.parent.parent\n" in moved.after.decode()
     kept = [(hazard.file, hazard.line, hazard.kind) for hazard in plan.hazards if hazard.kind == "file-relative-path"]
     assert kept == [("scripts/etl/scraper_config.py", 3, "file-relative-path")]
+
+
+CHAINS_THROUGH_BOUND_NAMES = [
+    pytest.param(
+        "import scripts.etl as etl_package\n\nprint(etl_package.scraper_config.LIMIT, etl_package.other.KEY)\n",
+        "import scripts.etl as etl_package\n"
+        "import nba_simulator.etl.config.manager\n\n"
+        "print(nba_simulator.etl.config.manager.LIMIT, etl_package.other.KEY)\n",
+        id="aliased-package-import",
+    ),
+    pytest.param(
+        "from scripts import etl\n\nprint(etl.scraper_config.LIMIT, etl.other.KEY)\n",
+        "from scripts import etl\n"
+        "import nba_simulator.etl.config.manager\n\n"
+        "print(nba_simulator.etl.config.manager.LIMIT, etl.other.KEY)\n",
+        id="from-imported-package",
+    ),
+    pytest.param(
+        "import scripts.etl.other\n\nprint(scripts.etl.scraper_config.LIMIT, scripts.etl.other.KEY)\n",
+        "import scripts.etl.other\n"
+        "import nba_simulator.etl.config.manager\n\n"
+        "print(nba_simulator.etl.config.manager.LIMIT, scripts.etl.other.KEY)\n",
+        id="sibling-module-import-binds-root",
+    ),
+    pytest.param(
+        "import scripts\nimport scripts.etl.other\n\nprint(scripts.etl.scraper_config.LIMIT)\n",
+        "import scripts\n"
+        "import nba_simulator.etl.config.manager\n"
+        "import scripts.etl.other\n\n"
+        "print(nba_simulator.etl.config.manager.LIMIT)\n",
+        id="two-module-level-bindings-one-import",
+    ),
+    pytest.param(
+        "def first():\n    import scripts\n    return scripts.etl.scraper_config.LIMIT\n\n\n"
+        "def second():\n    import scripts\n    return scripts.etl.scraper_config.LIMIT\n",
+        "def first():\n    import scripts\n    import nba_simulator.etl.config.manager\n"
+        "    return nba_simulator.etl.config.manager.LIMIT\n\n\n"
+        "def second():\n    import scripts\n    import nba_simulator.etl.config.manager\n"
+        "    return nba_simulator.etl.config.manager.LIMIT\n",
+        id="each-lazy-binding-gets-its-import",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "expected"), CHAINS_THROUGH_BOUND_NAMES)
+def test_chain_through_bound_name_gets_import(tmp_path, before, expected):
+    plan = plan_files(tmp_path, {"main.py": before})
+
+    assert after(plan, "main.py") == expected
+
+
+def test_module_name_not_a_package_reaches_nothing(tmp_path):
+    plan = plan_files(tmp_path, {"main.py": "from scripts.etl import other\n\nprint(other.scraper_config)\n"})
+
+    assert "main.py" not in {change.path for change in plan.changes}
+
+
+def test_package_init_keeps_submodule_name_it_reads(tmp_path):
+    plan = plan_files(
+        tmp_path,
+        {
+            "scripts/__init__.py": "",
+            "scripts/etl/__init__.py": (
+                "from .scraper_config import load\n"
+                "from .scraper_telemetry import COUNT\n\n\n"
+                "def limit():\n"
+                "    return scraper_config.LIMIT\n"
+            ),
+        },
+    )
+
+    assert after(plan, "scripts/etl/__init__.py") == (
+        "from .scraper_config import load\n"
+        "from nba_simulator.etl.telemetry import COUNT\n\n\n"
+        "def limit():\n"
+        "    return scraper_config.LIMIT\n"
+    )
+    kept = [(finding.file, finding.line, finding.kind) for finding in plan.kept]
+    assert kept == [("scripts/etl/__init__.py", 1, "kept-on-shim")]
+    assert "scraper_config" in plan.kept[0].message
+
+
+def test_package_init_binding_submodule_itself_rewritten(tmp_path):
+    plan = plan_files(
+        tmp_path,
+        {
+            "scripts/__init__.py": "",
+            "scripts/etl/__init__.py": "from . import scraper_config\nfrom .scraper_config import load\n\n__all__ = ['scraper_config', 'load']\n",
+        },
+    )
+
+    assert after(plan, "scripts/etl/__init__.py") == (
+        "from nba_simulator.etl.config import manager as scraper_config\n"
+        "from nba_simulator.etl.config.manager import load\n\n"
+        "__all__ = ['scraper_config', 'load']\n"
+    )
+    assert plan.kept == ()

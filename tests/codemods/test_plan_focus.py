@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from codemods.config import load_config
-from codemods.model import RewriteOptions
+from codemods.model import DEFAULT_REWRITE_OPTIONS, RewriteOptions
 from codemods.plan import batch_focus, plan_batch
 from codemods.report import plan_as_dict
 from codemods.workspace import file_reader, scan_target
@@ -94,7 +94,7 @@ FILES = {
 BATCHES = ("module", "folder", "glob", "symbol", "hard-coded")
 
 
-def plans(root: Path, batch: str, options: RewriteOptions = RewriteOptions()) -> tuple[dict, dict, int, int]:
+def plans(root: Path, batch: str, options: RewriteOptions = DEFAULT_REWRITE_OPTIONS) -> tuple[dict, dict, int, int]:
     """Return the plan from the whole inventory, the plan from the focused one, and how many files each parsed."""
     config = load_config(root)
     whole = scan_target(root, config, use_cache=False)

@@ -51,6 +51,20 @@ def from_member(
     return SiteRewrite(line, "from", module, level, name, alias, "member", new_module, new_name)
 
 
+def through(
+    line: int,
+    chain: str,
+    *,
+    kind: str = "import",
+    module: str = "scripts",
+    name: Optional[str] = None,
+    alias: Optional[str] = None,
+    new: str = NEW,
+) -> SiteRewrite:
+    """Site of a statement whose bound name reaches the moved module as ``chain`` (``a.b.moved.f()``)."""
+    return SiteRewrite(line, kind, module, 0, name, alias, "module", new, old_chain=chain, new_chain=new)  # type: ignore[arg-type]
+
+
 def rewrite(before: str, sites: list[SiteRewrite]):  # type: ignore[no-untyped-def]
     return rewrite_imports(cst.parse_module(dedent(before)), sites)
 
@@ -537,6 +551,197 @@ REWRITTEN = [
         "from scripts.etl import other_mod\r\nfrom nba_simulator.etl.config import manager as scraper_config\r\nx = 1\r\n",
         id="crlf-inserted-statement",
     ),
+    pytest.param(
+        """\
+        import scripts.etl as etl_package
+
+        etl_package.scraper_config.load(etl_package.other.KEY)
+        """,
+        [through(1, "etl_package.scraper_config", module="scripts.etl", alias="etl_package")],
+        """\
+        import scripts.etl as etl_package
+        import nba_simulator.etl.config.manager
+
+        nba_simulator.etl.config.manager.load(etl_package.other.KEY)
+        """,
+        id="aliased-package-import-adds-submodule-import",
+    ),
+    pytest.param(
+        """\
+        from scripts import etl
+
+        etl.scraper_config.load(etl.other.KEY)
+        """,
+        [through(1, "etl.scraper_config", kind="from", name="etl")],
+        """\
+        from scripts import etl
+        import nba_simulator.etl.config.manager
+
+        nba_simulator.etl.config.manager.load(etl.other.KEY)
+        """,
+        id="from-imported-package-adds-submodule-import",
+    ),
+    pytest.param(
+        """\
+        import scripts.etl.other
+
+        scripts.etl.scraper_config.load(scripts.etl.other.KEY)
+        """,
+        [through(1, OLD, module="scripts.etl.other")],
+        """\
+        import scripts.etl.other
+        import nba_simulator.etl.config.manager
+
+        nba_simulator.etl.config.manager.load(scripts.etl.other.KEY)
+        """,
+        id="sibling-import-binding-root-adds-submodule-import",
+    ),
+    pytest.param(
+        """\
+        from scripts.etl import sub, scraper_config  # both
+
+        sub.mod.f(scraper_config.X)
+        """,
+        [
+            through(1, "sub.mod", kind="from", module="scripts.etl", name="sub", new="nba_simulator.sub.mod"),
+            from_member(1),
+        ],
+        """\
+        from scripts.etl import sub  # both
+        from nba_simulator.etl.config import manager as scraper_config
+        import nba_simulator.sub.mod
+
+        nba_simulator.sub.mod.f(scraper_config.X)
+        """,
+        id="from-package-split-and-submodule-import",
+    ),
+    pytest.param(
+        "if True: from scripts import etl\nprint(etl.scraper_config.X)\n",
+        [through(1, "etl.scraper_config", kind="from", name="etl")],
+        "if True: from scripts import etl; import nba_simulator.etl.config.manager\n"
+        "print(nba_simulator.etl.config.manager.X)\n",
+        id="from-package-one-line-suite",
+    ),
+    pytest.param(
+        "from scripts.etl import other_mod, scraper_config; LIMIT = scraper_config.LIMIT\n",
+        [from_member(1)],
+        "from scripts.etl import other_mod; from nba_simulator.etl.config import manager as scraper_config; "
+        "LIMIT = scraper_config.LIMIT\n",
+        id="split-before-more-code-on-line-stays-before-it",
+    ),
+    pytest.param(
+        "from scripts.etl import (other_mod,\n    scraper_config  # config\n); LIMIT = scraper_config.LIMIT\n",
+        [from_member(1)],
+        "# config\nfrom scripts.etl import (other_mod,\n); "
+        "from nba_simulator.etl.config import manager as scraper_config; LIMIT = scraper_config.LIMIT\n",
+        id="split-before-more-code-moves-comment-above-line",
+    ),
+    pytest.param(
+        """\
+        from scripts.etl import (
+            other_mod,
+            # read once at start
+            scraper_config,
+            third,
+        )
+        """,
+        [from_member(1)],
+        """\
+        from scripts.etl import (
+            other_mod,
+            third,
+        )
+        # read once at start
+        from nba_simulator.etl.config import manager as scraper_config
+        """,
+        id="parenthesized-comment-line-above-moved-name-moves",
+    ),
+    pytest.param(
+        """\
+        def load():
+            from scripts.etl import (  # settings
+                # the config
+                scraper_config,
+                other_mod,
+            )
+        """,
+        [from_member(2)],
+        """\
+        def load():
+            from scripts.etl import (  # settings
+                other_mod,
+            )
+            # the config
+            from nba_simulator.etl.config import manager as scraper_config
+        """,
+        id="parenthesized-first-name-moves-with-comment-indented",
+    ),
+    pytest.param(
+        """\
+        from scripts.etl import (
+            other_mod,
+            scraper_config,  # moves
+
+            # about third
+            third,
+            # before the end
+        )
+        """,
+        [from_member(1)],
+        """\
+        from scripts.etl import (
+            other_mod,
+
+            # about third
+            third,
+            # before the end
+        )
+        from nba_simulator.etl.config import manager as scraper_config  # moves
+        """,
+        id="parenthesized-comments-of-kept-names-stay",
+    ),
+    pytest.param(
+        """\
+        from scripts.etl import (
+            other_mod,
+            # the config
+            scraper_config
+        )
+        """,
+        [from_member(1)],
+        """\
+        from scripts.etl import (
+            other_mod,
+        )
+        # the config
+        from nba_simulator.etl.config import manager as scraper_config
+        """,
+        id="parenthesized-last-name-without-comma-moves",
+    ),
+    pytest.param(
+        "from scripts.etl import (scraper_config,\n    other_mod)\n",
+        [from_member(1)],
+        "from scripts.etl import (other_mod)\nfrom nba_simulator.etl.config import manager as scraper_config\n",
+        id="parenthesized-two-lines-first-name-moves",
+    ),
+    pytest.param(
+        "from scripts.etl import (other_mod,\n    scraper_config)\n",
+        [from_member(1)],
+        "from scripts.etl import (other_mod)\nfrom nba_simulator.etl.config import manager as scraper_config\n",
+        id="parenthesized-two-lines-last-name-moves",
+    ),
+    pytest.param(
+        "from scripts.etl import other_mod, \\\n    scraper_config\nx = 1\n",
+        [from_member(1)],
+        "from scripts.etl import other_mod\nfrom nba_simulator.etl.config import manager as scraper_config\nx = 1\n",
+        id="backslash-continuation-split",
+    ),
+    pytest.param(
+        "from scripts.etl.scraper_config import (A, B as C,\n    D)\n",
+        [from_module(1, "B", alias="C")],
+        "from scripts.etl.scraper_config import (A, D)\nfrom nba_simulator.etl.config.manager import B as C\n",
+        id="parenthesized-middle-name-moves",
+    ),
 ]
 
 
@@ -615,6 +820,24 @@ SKIPPED = [
         "import scripts.etl.scraper_config\nprint(scripts.etl.other.X)\n", plain(1), "unbinds-name", id="root-still-used"
     ),
     pytest.param("import scripts.etl.scraper_config\n", plain(1, new="nba-simulator.etl"), "invalid-site", id="bad-new-module"),
+    pytest.param(
+        "from scripts import etl\netl = None\nprint(etl.scraper_config.X)\n",
+        through(1, "etl.scraper_config", kind="from", name="etl"),
+        "rebound-name",
+        id="from-package-name-assigned",
+    ),
+    pytest.param(
+        "import scripts.etl as e\n\ndef f(e):\n    return e.scraper_config.X\n",
+        through(1, "e.scraper_config", module="scripts.etl", alias="e"),
+        "rebound-name",
+        id="package-alias-shadowed-by-parameter",
+    ),
+    pytest.param(
+        "import scripts.etl as e\ntry:\n    pass\nexcept ImportError:\n    import etl as e\ne.scraper_config.X\n",
+        through(1, "e.scraper_config", module="scripts.etl", alias="e"),
+        "rebound-name",
+        id="package-alias-imported-twice",
+    ),
     pytest.param(
         "import scripts.etl.scraper_config\n",
         SiteRewrite(1, "import", OLD, 0, None, None, "member", NEW, "manager"),

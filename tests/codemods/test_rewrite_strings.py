@@ -20,6 +20,10 @@ def import_text(line: int) -> StringRewrite:
     return StringRewrite(line=line, old=OLD, new=NEW, kind="import_module")
 
 
+def module_key(line: int) -> StringRewrite:
+    return StringRewrite(line=line, old=OLD, new=NEW, kind="sys.modules")
+
+
 REWRITTEN = [
     pytest.param(
         '@mock.patch("scripts.etl.scraper_config.load")\ndef test(): ...\n',
@@ -78,6 +82,48 @@ REWRITTEN = [
         [import_text(1)],
         'x = "nba_simulator.etl.config.manager"\r\ny = 1\r\n',
         id="crlf-line-endings",
+    ),
+    pytest.param(
+        'with mock.patch.object(sys.modules["scripts.etl.scraper_config"], "load"):\n    pass\n',
+        [module_key(1)],
+        'with mock.patch.object(sys.modules["nba_simulator.etl.config.manager"], "load"):\n    pass\n',
+        id="sys-modules-key-in-patch-object",
+    ),
+    pytest.param(
+        'with patch.object(importlib.import_module("scripts.etl.scraper_config"), "load"):\n    pass\n',
+        [import_text(1)],
+        'with patch.object(importlib.import_module("nba_simulator.etl.config.manager"), "load"):\n    pass\n',
+        id="import-module-in-patch-object-keeps-attribute-name",
+    ),
+    pytest.param(
+        """\
+        with mock.patch.dict(sys.modules, {
+            "scripts.etl.scraper_config": fake,  # replaced
+            "scripts.etl.other": other,
+        }):
+            pass
+        """,
+        [module_key(2)],
+        """\
+        with mock.patch.dict(sys.modules, {
+            "nba_simulator.etl.config.manager": fake,  # replaced
+            "scripts.etl.other": other,
+        }):
+            pass
+        """,
+        id="patch-dict-sys-modules-key",
+    ),
+    pytest.param(
+        '@patch.multiple("scripts.etl.scraper_config", load=DEFAULT)\ndef test(load): ...\n',
+        [StringRewrite(line=1, old=OLD, new=NEW, kind="mock.patch")],
+        '@patch.multiple("nba_simulator.etl.config.manager", load=DEFAULT)\ndef test(load): ...\n',
+        id="patch-multiple-target",
+    ),
+    pytest.param(
+        'module = __import__("scripts.etl.scraper_config", fromlist=["load"])\n',
+        [StringRewrite(line=1, old=OLD, new=NEW, kind="__import__")],
+        'module = __import__("nba_simulator.etl.config.manager", fromlist=["load"])\n',
+        id="dunder-import-with-fromlist",
     ),
 ]
 

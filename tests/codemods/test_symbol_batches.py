@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from codemods.apply import apply_batch
+from codemods.config import load_config
 from codemods.errors import BatchError
+from codemods.plan import plan_batch
 from codemods.status import APPLIED, MERGED, PLANNED, batch_statuses, rollback_batch
 from codemods.verify import verify_batch
+from codemods.workspace import file_reader, scan_target
 from tests.conftest import git, make_repo
 
 CONFIG = """\
@@ -241,11 +244,13 @@ def test_verify_fails_broken_new_module(repo):
     assert "RuntimeError: broken on purpose" in failed["scripts.etl.utils.Calendar -> nba_simulator.etl.dates.Calendar"].detail
 
 
+TOOL_CONFIG = 'package = "pkg"\n\n[[batch]]\nname = "tool"\nentry-point-args = []\n[batch.moves]\n"scripts/tool.py:helper" = "pkg.helpers"\n'
+TOOL_MAIN = 'def helper():\n    return 1\n\n\nif __name__ == "__main__":\n    print(helper())\n'
+ROOT_ON_PATH = "import sys\nfrom pathlib import Path\n\nsys.path.insert(0, str(Path(__file__).resolve().parents[1]))\n\n"
+
+
 def test_verify_runs_old_module_script(tmp_path):
-    files = {
-        "codemod.toml": 'package = "pkg"\n\n[[batch]]\nname = "tool"\n[batch.moves]\n"scripts/tool.py:helper" = "pkg.helpers"\n',
-        "scripts/tool.py": 'def helper():\n    return 1\n\n\nif __name__ == "__main__":\n    print(helper())\n',
-    }
+    files = {"codemod.toml": TOOL_CONFIG, "scripts/tool.py": ROOT_ON_PATH + TOOL_MAIN}
     root = make_repo(tmp_path / "repo", files)
     apply_batch(root, "tool")
 
@@ -253,8 +258,18 @@ def test_verify_runs_old_module_script(tmp_path):
 
     runs = [check for check in report.checks if check.kind == "entry-point"]
     assert [check.subject for check in runs] == ["scripts/tool.py"]
-    assert runs[0].status == "failed"
-    assert "ModuleNotFoundError" in runs[0].detail
+    assert runs[0].status == "passed", runs[0].detail
+
+
+def test_script_without_root_on_path_keeps_its_function(tmp_path):
+    root = make_repo(tmp_path / "repo", {"codemod.toml": TOOL_CONFIG, "scripts/tool.py": TOOL_MAIN})
+    config = load_config(root)
+
+    plan = plan_batch(config, "tool", scan_target(root, config, use_cache=False), file_reader(root))
+
+    assert plan.symbol_moves == ()
+    assert [(finding.file, finding.kind) for finding in plan.hazards] == [("scripts/tool.py", "symbol-kept")]
+    assert "runs as a script" in plan.hazards[0].message
 
 
 # Status, rollback, rebuild ---------------------------------------------------

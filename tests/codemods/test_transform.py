@@ -213,6 +213,17 @@ SPLICE_EQUALS_WHOLE_FILE = [
     ),
     pytest.param(b"from scripts.etl import scraper_config, \\\n    other_mod\n", 1, id="backslash-continuation"),
     pytest.param(b"from scripts.etl import scraper_config, other_mod", 1, id="no-newline-at-end"),
+    pytest.param(
+        b"def f():\r\n    from scripts.etl import (\r\n        # the config\r\n        scraper_config,\r\n"
+        b"        other_mod,\r\n    )\r\n    return scraper_config\r\n",
+        2,
+        id="crlf-indented-comment-line-moves",
+    ),
+    pytest.param(
+        b"from scripts.etl import (\n    other_mod,\n    # the config\n    scraper_config\n)",
+        1,
+        id="comment-line-moves-without-newline-at-end",
+    ),
 ]
 
 

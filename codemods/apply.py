@@ -22,11 +22,18 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from codemods.config import BatchConfig, Config, MoveRule, load_config
 from codemods.errors import BatchError, GitError
-from codemods.gitops import BRANCH_PREFIX, Repository, Worktree, batch_of, made_by_codemod
+from codemods.gitops import (
+    BRANCH_PREFIX,
+    BaseRecord,
+    Repository,
+    Worktree,
+    batch_of,
+    made_by_codemod,
+)
 from codemods.model import DEFAULT_REWRITE_OPTIONS, RewriteOptions
 from codemods.move_symbol import REEXPORT_COMMENT, SymbolMove
 from codemods.plan import (
@@ -39,6 +46,7 @@ from codemods.plan import (
     path_to_module,
     plan_batch,
 )
+from codemods.uncommitted import uncommitted_for_batch, uncommitted_warning
 from codemods.workspace import ProgressCallback, file_reader, scan_target, write_file
 from inventory import build_graph
 from inventory.model import Inventory
@@ -85,17 +93,21 @@ def apply_batch(
     rebuild: bool = False,
     progress: Optional[ProgressCallback] = None,
     options: RewriteOptions = DEFAULT_REWRITE_OPTIONS,
+    warn: Optional[Callable[[str], None]] = None,
 ) -> ApplyResult:
     """Build ``batch`` on its own branch and return what was committed.
 
     With ``rebuild``, an existing branch whose base moved on is built again
     from the new base, provided every commit on it is one codemod made.
+    Before a build, ``warn`` (default: the log) receives one message listing
+    the uncommitted files that matter to the batch, which the branch leaves out.
     """
     repository = Repository(root)
     config = load_config(repository.root)
     config.batch(batch)
     branch = branch_name(batch)
     repository.check_branch_name(branch)
+    warn = warn or logger.warning
 
     with repository.lock(), _sigterm_as_interrupt():
         pause_point("locked")
@@ -113,9 +125,35 @@ def apply_batch(
         if replaces is not None and base_of_branch(repository, branch, batch) == base.commit:
             result = _already_applied(repository, config, batch, branch, cleaned)
             return replace(result, base=base.commit, base_ref=base.ref, base_reason=base.reason)
+        _warn_uncommitted(repository, config, batch, base, "apply", warn)
         pause_point("base-chosen")
         result = _build_in_worktree(repository, config, batch, branch, base, replaces, progress, options)
+        _record_base(repository, batch, base, result.rewrite_commit)
         return replace(result, cleaned=cleaned, rebuilt=replaces is not None)
+
+
+def _warn_uncommitted(
+    repository: Repository, config: Config, batch: str, base: Base, command: str, warn: Callable[[str], None]
+) -> None:
+    """Pass ``warn`` one message that lists the uncommitted files that matter to ``batch``, if there are any."""
+    files = uncommitted_for_batch(repository, config, batch)
+    if files:
+        head_branch = repository.current_branch()
+        warn(uncommitted_warning(files, batch=batch, command=command, base_ref=base.ref, base_commit=base.commit, head_branch=head_branch))
+
+
+def _record_base(repository: Repository, batch: str, base: Base, tip: str) -> None:
+    """Record the branch the batch was built on, so `status` can name it later.
+
+    On HEAD that is the checked-out branch, which may point at the same
+    commit as a batch branch. Without a record, `status` works it out from
+    the commits alone.
+    """
+    name = base.ref if base.ref != "HEAD" else repository.current_branch() or ""
+    try:
+        repository.record_base(BaseRecord(batch=batch, tip=tip, base_commit=base.commit, base=name))
+    except OSError as error:
+        logger.warning("could not record the base of batch %s in the git folder: %s", batch, error)
 
 
 @contextlib.contextmanager
@@ -422,8 +460,9 @@ def choose_base(repository: Repository, config: Config, batch: str) -> Base:
     if not unmerged and not unapplied:
         return Base(head, "HEAD", "no other batch is applied and waiting to be merged")
 
+    every_batch = batch_focus(config, *(item.name for item in config.batches))
     with repository.temporary_checkout(head) as folder:
-        inventory = scan_target(folder, config, use_cache=False)
+        inventory = scan_target(folder, config, use_cache=False, focus=every_batch)
     footprints = _footprints(config, inventory)
     _reject_out_of_order(config, batch, unapplied, inventory, footprints)
 
@@ -579,12 +618,16 @@ def plan_with_base(
     *,
     progress: Optional[ProgressCallback] = None,
     options: RewriteOptions = DEFAULT_REWRITE_OPTIONS,
+    warn: Optional[Callable[[str], None]] = None,
 ) -> tuple[Plan, Base]:
     """Plan ``batch`` on the base that `apply` would use.
 
     On HEAD the plan reads the working tree (uncommitted edits included) and
     the inventory cache; on a stacked base it reads that branch's tree.
+    Either way, ``warn`` (default: the log) receives one message listing the
+    uncommitted files that matter to the batch, which `apply` will not see.
     """
+    warn = warn or logger.warning
     config = load_config(root)
     config.batch(batch)
     try:
@@ -598,6 +641,7 @@ def plan_with_base(
     with repository.lock():
         clean_leftovers(repository)
         base = choose_base(repository, config, batch)
+        _warn_uncommitted(repository, config, batch, base, "plan", warn)
         if base.ref == "HEAD":
             inventory = scan_target(repository.root, config, progress=progress, focus=batch_focus(config, batch))
             return plan_batch(config, batch, inventory, file_reader(repository.root), options=options), base

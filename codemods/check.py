@@ -8,27 +8,28 @@ checkout; without a manifest there is nothing to find.
 
 from __future__ import annotations
 
-import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 from codemods.config import Config, load_config
-from codemods.errors import ConfigError, ManifestReadError
-from codemods.shim_usage import USE_IMPORT, USE_STRING, ShimUsage, find_shim_users
-from codemods.workspace import file_reader, scan_target
-from inventory import resolve_imports, scan_source
+from codemods.errors import CodemodError, ConfigError, ManifestReadError
+from codemods.exitcodes import ExitCode
+from codemods.shim_usage import USE_IMPORT, USE_STRING, ShimUsage, find_shim_users, scan_files
+from codemods.workspace import scan_target
 from inventory.discover import compile_globs, discover_files
 from inventory.model import Inventory
-from inventory.resolve import locate_strings
 from shimgen.manifest import MANIFEST_PATH, ManifestError, ShimRecord, load_manifest
 
-logger = logging.getLogger(__name__)
+NOT_PYTHON = "not a Python file (no .py suffix and no python shebang)"
 
 # String references that name a module to import or patch. Others (a path given to
 # subprocess, import text written into generated code) are left to `codemod shims`.
-MODULE_STRING_KINDS = frozenset({"mock.patch", "monkeypatch", "import_module", "__import__", "run_module"})
+MODULE_STRING_KINDS = frozenset(
+    {"mock.patch", "monkeypatch", "import_module", "__import__", "__import__-top-level", "run_module", "sys.modules"}
+)
 
 
 @dataclass(frozen=True)
@@ -44,35 +45,125 @@ class ShimUse:
 
 
 @dataclass(frozen=True)
+class SkippedPath:
+    """A path given to `codemod check` that exists in the repository but is not scanned, and why."""
+
+    path: str  # as given on the command line
+    reason: str
+
+
+@dataclass(frozen=True)
 class CheckReport:
     """The uses of shimmed names that `codemod check` found in the scanned files."""
 
     files: int  # Python files scanned
     shims: int  # shims listed in the manifest
     uses: tuple[ShimUse, ...] = ()
+    skipped: tuple[SkippedPath, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.uses
 
 
-def check_shim_uses(
-    root: Path, paths: Sequence[str] = (), *, progress: Optional[Callable[[int, int], None]] = None
-) -> CheckReport:
-    """Find every use of a shimmed name in ``paths`` (repository-relative), or in every file when empty.
+class CheckPathError(CodemodError):
+    """A path given to `codemod check` does not exist, is a folder, or lies outside the repository."""
 
-    ``progress(done, total)`` follows the scan of the whole repository; a scan of given paths does not call it.
+    exit_code: int = ExitCode.USAGE
+
+
+def check_shim_uses(
+    root: Path,
+    paths: Sequence[str] = (),
+    *,
+    cwd: Optional[Path] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> CheckReport:
+    """Find every use of a shimmed name in the files ``paths``, or in every file when ``paths`` is empty.
+
+    As on any command line, relative ``paths`` start from ``cwd`` (default: the
+    current folder), and absolute ones are taken as they are. Raises
+    CheckPathError, naming each path, when one does not exist, is a folder or
+    lies outside the repository. A path that exists but is not a Python file,
+    or that the configuration excludes, is listed in ``CheckReport.skipped``.
+    ``progress(done, total)`` follows the scan of the whole repository; a scan
+    of given paths does not call it.
     """
     root = root.resolve()
+    arguments = _repository_paths(root, paths, Path.cwd() if cwd is None else Path(cwd))
     records = _load_records(root)
     if not records:
         return CheckReport(files=0, shims=0)
 
     config = _optional_config(root)
-    inventory = _scan(root, config, paths, progress)
+    skipped: list[SkippedPath] = []
+    if paths:
+        selected, skipped = _select_python_files(root, config, arguments)
+        inventory = _scan_selected(root, config, selected)
+    else:
+        inventory = scan_target(root, config, progress=progress)
     usages = find_shim_users(inventory, records)
     uses = sorted(_code_uses(usages), key=lambda use: (use.file, use.line, use.old_name))
-    return CheckReport(files=len(inventory.files), shims=len(records), uses=tuple(uses))
+    return CheckReport(files=len(inventory.files), shims=len(records), uses=tuple(uses), skipped=tuple(skipped))
+
+
+def _repository_paths(root: Path, paths: Sequence[str], cwd: Path) -> list[tuple[str, str]]:
+    """Pair each given path with its repository-relative POSIX path; raise CheckPathError for bad ones."""
+    found: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for argument in paths:
+        candidate = Path(os.path.abspath(Path(cwd, argument)))  # an absolute argument replaces cwd
+        if not candidate.exists():
+            problems.append(f"{argument}: file not found (looked for {candidate})")
+            continue
+        if candidate.is_dir():
+            problems.append(f"{argument}: a folder; pass the Python files in it, or no paths to check every file")
+            continue
+        # Resolve the folder but not the file name, so a symlinked file keeps its own repository path.
+        real = Path(os.path.realpath(candidate.parent)) / candidate.name
+        try:
+            found.append((argument, real.relative_to(root).as_posix()))
+        except ValueError:
+            problems.append(f"{argument}: outside the repository {root}")
+    if problems:
+        raise CheckPathError(
+            "\n".join(problems) + f"\nPaths are relative to the current folder ({cwd}) or absolute; "
+            f"pass files inside the repository {root}."
+        )
+    return found
+
+
+def _select_python_files(
+    root: Path, config: Optional[Config], arguments: Sequence[tuple[str, str]]
+) -> tuple[list[str], list[SkippedPath]]:
+    """Split the given files into the Python files to scan and the skipped ones, each with its reason."""
+    excluded = compile_globs(config.exclude) if config else None
+    selected: list[str] = []
+    skipped: list[SkippedPath] = []
+    for argument, path in arguments:
+        if path in selected:
+            continue
+        if not _is_python_file(root / path):
+            skipped.append(SkippedPath(argument, NOT_PYTHON))
+        elif excluded is not None and excluded.fullmatch(path) is not None:
+            assert config is not None
+            skipped.append(SkippedPath(argument, f"excluded by `exclude` in {config.path.name}"))
+        else:
+            selected.append(path)
+    return selected, skipped
+
+
+def _is_python_file(path: Path) -> bool:
+    """Return True for a ``.py`` file, or a file without a suffix whose shebang line starts Python.
+
+    pre-commit's `types: [python]` also selects files by suffix, and by the
+    shebang line when the suffix is not a known one.
+    """
+    if path.suffix:
+        return path.suffix == ".py"
+    with path.open("rb") as handle:
+        first_line = handle.readline(256)
+    return first_line.startswith(b"#!") and b"python" in first_line
 
 
 def _load_records(root: Path) -> list[ShimRecord]:
@@ -89,43 +180,14 @@ def _optional_config(root: Path) -> Optional[Config]:
         return None
 
 
-def _scan(
-    root: Path, config: Optional[Config], paths: Sequence[str], progress: Optional[Callable[[int, int], None]]
-) -> Inventory:
-    """Scan the given files only, or the whole repository (through its cache) when ``paths`` is empty."""
-    if not paths:
-        return scan_target(root, config, progress=progress)
+def _scan_selected(root: Path, config: Optional[Config], selected: Sequence[str]) -> Inventory:
+    """Scan only the ``selected`` files, resolving their imports against every file of the repository.
 
-    exclude = config.exclude if config else ()
-    discovery = discover_files(root, exclude)
+    A file named on the command line counts even before `git add`.
+    """
+    discovery = discover_files(root, config.exclude if config else ())
     roots = config.roots if config else ()
-    # A file named on the command line counts even before `git add`, unless it is excluded.
-    excluded = compile_globs(exclude)
-    selected = sorted(
-        path
-        for path in set(_python_paths(root, paths))
-        if (root / path).is_file() and (excluded is None or excluded.fullmatch(path) is None)
-    )
-    all_paths = discovery.all_paths | frozenset(selected)
-    read = file_reader(root)
-    facts = tuple(scan_source(path, read(path)) for path in selected)
-    # NOTE: hard-coded absolute sys.path edits are not mapped onto this checkout
-    # here, as the full scan does; imports that rely on them may stay unresolved.
-    facts = locate_strings(facts, all_paths=all_paths, roots=roots)
-    imports = resolve_imports(facts, all_paths=all_paths, roots=roots)
-    return Inventory(root=str(root), files=facts, imports=imports)
-
-
-def _python_paths(root: Path, paths: Iterable[str]) -> Iterable[str]:
-    for path in paths:
-        absolute = Path(path).resolve() if Path(path).is_absolute() else (root / path).resolve()
-        try:
-            relative = absolute.relative_to(root).as_posix()
-        except ValueError:
-            logger.warning("%s is outside the repository %s; not checked", path, root)
-            continue
-        if relative.endswith(".py"):
-            yield relative
+    return scan_files(root, sorted(selected), tree_paths=discovery.all_paths, roots=roots)
 
 
 def _code_uses(usages: Iterable[ShimUsage]) -> Iterable[ShimUse]:

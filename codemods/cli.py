@@ -181,7 +181,7 @@ def plan(
 
     options = RewriteOptions(commands=rewrite_commands, docs=rewrite_docs)
     with report.progress("scanning") as progress:
-        result, base = plan_with_base(state.root, batch, progress=progress, options=options)
+        result, base = plan_with_base(state.root, batch, progress=progress, options=options, warn=report.warning)
 
     if as_json:
         report.print_json({**report.plan_as_dict(result, with_diff=show_diff), "base": base.ref, "base_commit": base.commit, "base_reason": base.reason})
@@ -215,7 +215,7 @@ def apply(state: _State, batch: str, rebuild: bool, rewrite_commands: bool, rewr
 
     options = RewriteOptions(commands=rewrite_commands, docs=rewrite_docs)
     with report.progress("applying") as progress:
-        result = apply_batch(state.root, batch, rebuild=rebuild, progress=progress, options=options)
+        result = apply_batch(state.root, batch, rebuild=rebuild, progress=progress, options=options, warn=report.warning)
     if as_json:
         report.print_json(
             {

@@ -25,8 +25,8 @@ def register(group: click.Group) -> None:
     def check(state: Any, paths: tuple[str, ...], as_json: bool) -> None:
         """Fail when code imports or patches an old, shimmed name; list file:line and the new name.
 
-        With PATHS (as a pre-commit hook passes them), only those files are
-        scanned; without, every Python file of the repository.
+        With PATHS (relative to the current folder, or absolute), only those
+        files are scanned; without, every Python file of the repository.
         """
         run_check(state.root, paths, as_json=as_json)
 
@@ -51,6 +51,8 @@ def run_check(root: Path, paths: tuple[str, ...], *, as_json: bool) -> None:
 
     with report.progress("scanning") as progress:
         result = check_shim_uses(root, paths, progress=progress)
+    for skipped in result.skipped:
+        report.note(f"{skipped.path}: {skipped.reason}; skipped")
     if as_json:
         report.print_json(result)
     else:

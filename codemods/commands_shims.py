@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import click
 
 from codemods import report
 from codemods.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from codemods.shim_usage import PytestConfigFile
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -28,7 +31,7 @@ def _shims_command(handle_errors: Decorator) -> click.Command:
     @click.option("--batch", help="Read the branch codemod/BATCH and list only that batch's shims (default: this checkout, every shim).")
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
     @click.option("--ruff", "ruff_table", is_flag=True, help="Print ruff's banned-api table that reports every import of an old name.")
-    @click.option("--pytest", "pytest_setting", is_flag=True, help="Print the pytest filterwarnings setting that turns shim import warnings into errors.")
+    @click.option("--pytest", "pytest_setting", is_flag=True, help="Print the pytest filterwarnings setting that turns shim import warnings into errors, for the file pytest reads in the repository root.")
     @click.option(
         "--scan-pickles",
         "pickle_folder",
@@ -66,7 +69,12 @@ def _shims_command(handle_errors: Decorator) -> click.Command:
 
 
 def _print_settings(root: Path, batch: Optional[str], ruff_table: bool, pytest_setting: bool) -> None:
-    from codemods.shim_usage import pytest_filterwarnings, ruff_banned_api, shim_records
+    from codemods.shim_usage import (
+        find_pytest_config,
+        pytest_filterwarnings,
+        ruff_banned_api,
+        shim_records,
+    )
 
     records = shim_records(root, batch=batch)
     if not records:
@@ -76,8 +84,25 @@ def _print_settings(root: Path, batch: Optional[str], ruff_table: bool, pytest_s
     if ruff_table:
         parts.append(ruff_banned_api(records))
     if pytest_setting:
-        parts.append(pytest_filterwarnings(records))
+        config = find_pytest_config(root)
+        parts.append(pytest_filterwarnings(records, config))
+        report.note(pytest_target_note(config))
     report.print_text("\n".join(parts))
+
+
+def pytest_target_note(config: PytestConfigFile) -> str:
+    """Say which file the printed pytest setting is for and how to add it there."""
+    where = f"[{config.section}]"
+    if not config.exists:
+        return f"no file in the repository root configures pytest; save the {where} setting below as {config.path} there"
+    if not config.has_section:
+        return f"pytest reads its settings from {config.path}; add the {where} section below to it"
+    if config.has_filterwarnings:
+        return (
+            f"pytest reads its settings from {config.path}, whose {where} already sets filterwarnings; "
+            "add the lines below to that setting instead of adding a second filterwarnings"
+        )
+    return f"pytest reads its settings from {config.path}; add the filterwarnings setting below to its {where} section"
 
 
 def _report_uses(root: Path, batch: Optional[str], as_json: bool) -> None:

@@ -8,9 +8,12 @@ both exist). Every error names the file, the key, the value and the fix.
 from __future__ import annotations
 
 import datetime
+import difflib
+import fnmatch
 import keyword
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Optional
@@ -60,7 +63,7 @@ class BatchConfig:
     moves: tuple[MoveRule, ...]
     description: str = ""
     entry_point_args: tuple[str, ...] = ("--help",)
-    never_run: tuple[str, ...] = ()
+    never_run: tuple[str, ...] = ()  # globs of the batch, then the top-level ones
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Config:
     roots: tuple[str, ...] = ()
     shim_remove_after: str = ""
     batches: tuple[BatchConfig, ...] = field(default_factory=tuple)
+    never_run: tuple[str, ...] = ()  # the top-level globs, which every batch adds to its own
 
     def batch(self, name: str) -> BatchConfig:
         for batch in self.batches:
@@ -142,7 +146,7 @@ def _parse_config(path: Path, table: dict[str, Any]) -> Config:
         )
 
     default_entry_args = _string_list(path, "entry-point-args", table.get("entry-point-args", ["--help"]))
-    default_never_run = _string_list(path, "never-run", table.get("never-run", []))
+    default_never_run = _never_run_list(path, "never-run", table.get("never-run", []))
     batches = tuple(
         _parse_batch(path, package, index, raw, default_entry_args, default_never_run)
         for index, raw in enumerate(_batch_tables(path, table))
@@ -160,6 +164,7 @@ def _parse_config(path: Path, table: dict[str, Any]) -> Config:
         roots=tuple(_relative_folder(path, "roots", value) for value in _string_list(path, "roots", table.get("roots", []))),
         shim_remove_after=_removal_date(path, table.get("shim-remove-after")),
         batches=batches,
+        never_run=default_never_run,
     )
 
 
@@ -212,7 +217,7 @@ def _parse_batch(
         moves=moves,
         description=str(raw.get("description", "")),
         entry_point_args=_string_list(path, f"batch {name!r} entry-point-args", raw.get("entry-point-args", list(default_entry_args))),
-        never_run=_string_list(path, f"batch {name!r} never-run", raw.get("never-run", [])) + default_never_run,
+        never_run=_never_run_list(path, f"batch {name!r} never-run", raw.get("never-run", [])) + default_never_run,
     )
 
 
@@ -302,6 +307,59 @@ def _string_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{path}: key {key!r} = {value!r} must be a list of strings.")
     return tuple(value)
+
+
+def _never_run_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    """Return the `never-run` globs as repository-relative POSIX patterns, rejecting ones outside the repository."""
+    entries = []
+    for entry in _string_list(path, key, value):
+        text = entry.strip().replace("\\", "/")
+        while text.startswith("./"):
+            text = text[2:]
+        where = f"{path}: {key} entry {entry!r}"
+        if not text:
+            raise ConfigError(f"{where} is empty; write a repository-relative path or glob such as \"scripts/etl/*_agent.py\".")
+        if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+            raise ConfigError(f"{where} is an absolute path; write it relative to the repository root.")
+        if ".." in PurePosixPath(text).parts:
+            raise ConfigError(f"{where} leaves the repository ('..'); write a path inside the repository.")
+        entries.append(text)
+    return tuple(entries)
+
+
+def never_run_matches(patterns: Iterable[str], path: str) -> bool:
+    """Return True when the repository-relative ``path`` matches one of the `never-run` globs.
+
+    Globs match as `protect` patterns do: with fnmatch on the whole path, where
+    `*` also crosses `/`, or on its trailing parts (`*_agent.py` matches at any depth).
+    """
+    return any(
+        path == pattern or fnmatch.fnmatchcase(path, pattern) or PurePosixPath(path).match(pattern)
+        for pattern in patterns
+    )
+
+
+def check_never_run(config: Config, batch: BatchConfig, python_paths: Iterable[str], where: str) -> None:
+    """Raise when an entry of the batch's `never-run` list matches none of ``python_paths``.
+
+    Such an entry keeps nothing from running, usually because of a typo, and
+    verify would start the script it was meant to hold back. ``where`` names
+    the checkouts ``python_paths`` come from, for the message.
+    """
+    paths = sorted(set(python_paths))
+    for pattern in batch.never_run:
+        if any(never_run_matches((pattern,), path) for path in paths):
+            continue
+        if pattern in config.never_run:
+            key = "top-level never-run"
+        else:
+            key = f"batch {batch.name!r} never-run"
+        near = difflib.get_close_matches(pattern, paths, n=1, cutoff=0.6)
+        hint = f"the closest path is {near[0]!r}. Correct" if near else "correct"
+        raise ConfigError(
+            f"{config.path}: {key} entry {pattern!r} matches no Python file of the repository ({where}), "
+            f"so it keeps nothing from running; {hint} the entry or remove it."
+        )
 
 
 def _removal_date(path: Path, value: Any) -> str:

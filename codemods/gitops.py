@@ -15,7 +15,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -34,6 +34,7 @@ BRANCH_PREFIX = "codemod/"
 TRAILER = "Generated-by: codemod"  # marks commits the tool made, so rollback can tell them apart
 BATCH_TRAILER = "Codemod-Batch"
 _RUNS_FOLDER = "codemod-runs"  # one record per temporary worktree, removed when its run ends
+_BASES_FOLDER = "codemod-bases"  # one record per batch branch: what apply built it on, kept until rollback
 _LOCK_FILE = "codemod.lock"
 
 
@@ -43,6 +44,24 @@ class Leftover:
 
     worktree: Optional[str]
     branch: Optional[str]
+
+
+@dataclass(frozen=True)
+class BaseRecord:
+    """The base of a batch's branch, named as it was when `apply` built the branch."""
+
+    batch: str
+    tip: str  # the branch's commit right after that build
+    base_commit: str
+    base: str  # the branch the base came from, such as `main` or `codemod/A` (stacked), or "" for a detached HEAD
+
+
+@dataclass(frozen=True)
+class UncommittedPath:
+    """A file of the working tree or index that differs from HEAD, as `git status` lists it."""
+
+    path: str
+    state: str  # "modified", "new file", "deleted", "untracked" or "unmerged"
 
 
 class Repository:
@@ -165,6 +184,11 @@ class Repository:
         """Yield ``tip`` and its first-parent ancestors, newest first."""
         yield from self.repo.iter_commits(tip, first_parent=True)
 
+    def batch_of_commit(self, rev: str) -> Optional[str]:
+        """Return the batch whose codemod commit ``rev`` is, or None for a commit codemod did not make."""
+        commit = self.repo.commit(rev)
+        return batch_of(commit) if made_by_codemod(commit) else None
+
     def branches_at(self, commit: str) -> list[str]:
         """Return the branches whose tip is ``commit``."""
         return [head.name for head in self.repo.heads if head.commit.hexsha == commit]
@@ -193,6 +217,49 @@ class Repository:
             else:
                 index += 2
         return renames
+
+    def python_files_at(self, rev: str) -> set[str]:
+        """Return the paths of the `.py` files in the tree of ``rev``."""
+        output = self.repo.git.ls_tree("-r", "-z", "--name-only", rev)
+        return {path for path in output.split("\0") if path.endswith(".py")}
+
+    def uncommitted_paths(self) -> list[UncommittedPath]:
+        """Return every file whose working-tree or staged version differs from HEAD, and every untracked file.
+
+        Ignored files are left out. `--no-optional-locks` keeps `git status`
+        from refreshing `.git/index`, so the user's index stays byte for byte
+        as it was.
+        """
+        executable = self.repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git"
+        output = self.repo.git.execute(
+            [executable, "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames"]
+        )
+        found = []
+        for entry in str(output).split("\0"):
+            if len(entry) < 4:
+                continue
+            found.append(UncommittedPath(entry[3:], _status_state(entry[:2])))
+        return found
+
+    def record_base(self, record: BaseRecord) -> None:
+        """Store what the batch's branch was built on, replacing an earlier record of the batch."""
+        folder = self.git_dir / _BASES_FOLDER
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"{record.batch}.tmp"
+        temporary.write_text(json.dumps(asdict(record)), encoding="utf-8")
+        os.replace(temporary, folder / f"{record.batch}.json")
+
+    def recorded_base(self, batch: str) -> Optional[BaseRecord]:
+        """Return the base recorded by the last `apply` of ``batch``, or None."""
+        state = _read_json(self.git_dir / _BASES_FOLDER / f"{batch}.json")
+        fields = ("batch", "tip", "base_commit", "base")
+        if not all(isinstance(state.get(name), str) for name in fields):
+            return None
+        return BaseRecord(*(state[name] for name in fields))
+
+    def forget_base(self, batch: str) -> None:
+        with contextlib.suppress(OSError):
+            (self.git_dir / _BASES_FOLDER / f"{batch}.json").unlink()
 
     def is_shallow(self) -> bool:
         return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
@@ -437,6 +504,19 @@ def _signals_deferred() -> Iterator[None]:
             signal.signal(number, handler)
     if received:
         os.kill(os.getpid(), received[0])
+
+
+def _status_state(code: str) -> str:
+    """Name the state of one `git status --porcelain` entry from its two-letter code (index, work tree)."""
+    if code == "??":
+        return "untracked"
+    if "U" in code or code in ("AA", "DD"):
+        return "unmerged"
+    if "D" in code:
+        return "deleted"
+    if code[0] == "A":
+        return "new file"
+    return "modified"
 
 
 def _stderr_text(error: git.GitCommandError) -> str:

@@ -3,9 +3,11 @@
 ``prune_shims`` works like apply, in a temporary worktree at the base: HEAD, or the
 unmerged branch of the batch. It can first rewrite the import sites and strings that
 still use old names. Then it deletes each shim that is untouched since generation, due,
-and has no remaining users, updates the manifest, and commits. The branch
-``codemod/prune-<batch or date>`` is created only once the commits exist. A shim that
-was edited is never deleted: prune stops with an error naming it.
+and has no remaining users, updates the manifest, and commits. Users are counted in the
+base commit and in the uncommitted files of the user's checkout (added, modified, or
+untracked and not ignored), which the branch does not contain but which break once it is
+merged. The branch ``codemod/prune-<batch or date>`` is created only once the commits
+exist. A shim that was edited is never deleted: prune stops with an error naming it.
 """
 
 from __future__ import annotations
@@ -28,9 +30,18 @@ from codemods.plan import (
     module_site_rewrite,
     package_reachable,
 )
-from codemods.shim_usage import ShimUsage, ShimUse, config_files, find_shim_users, read_manifest
+from codemods.shim_usage import (
+    USE_DOC,
+    ShimUsage,
+    ShimUse,
+    config_files,
+    find_shim_users,
+    read_manifest,
+    scan_files,
+)
 from codemods.transform import transform_file_source
 from codemods.workspace import scan_target, write_file
+from inventory.discover import discover_files
 from inventory.model import Inventory
 from shimgen.manifest import MANIFEST_PATH, ShimRecord, save_manifest
 from shimgen.prune import EDITED, MISSING, NOT_A_SHIM, OTHER_VERSION, UNCHANGED, is_due, stub_state
@@ -38,6 +49,7 @@ from shimgen.prune import EDITED, MISSING, NOT_A_SHIM, OTHER_VERSION, UNCHANGED,
 logger = logging.getLogger(__name__)
 
 PRUNE_PREFIX = "prune-"
+SHOWN_LOCATIONS = 5  # uncommitted uses named in a kept shim's reason; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,16 @@ class KeptShim:
     record: ShimRecord
     reason: str
     uses: tuple[ShimUse, ...] = ()
+    uncommitted: tuple[ShimUse, ...] = ()  # the uses in uncommitted files of the checkout, also in ``uses``
+
+
+@dataclass(frozen=True)
+class UncommittedFiles:
+    """The files of the user's checkout that differ from HEAD or are untracked, and not ignored or excluded."""
+
+    root: Path
+    python_files: tuple[str, ...] = ()
+    other_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,10 +132,13 @@ def prune_shims(
                 f"`git branch -D {branch}`, then run prune again."
             )
         base = _prune_base(repository, batch)
+        uncommitted = _uncommitted_files(repository, config)
         folder = repository.add_worktree(base)
         try:
             ignored = config_files(config, repository.root)
-            result = _prune_in_worktree(folder, config, batch, base, ignored, rewrite_stragglers, before_due, today)
+            result = _prune_in_worktree(
+                folder, config, batch, base, ignored, uncommitted, rewrite_stragglers, before_due, today
+            )
             tip = result.prune_commit or result.rewrite_commit
             if tip:
                 repository.create_branch(branch, tip)
@@ -146,12 +171,28 @@ def _prune_base(repository: Repository, batch: Optional[str]) -> str:
     return head
 
 
+def _uncommitted_files(repository: Repository, config: Config) -> UncommittedFiles:
+    """List the files that `git status` shows as added, modified or untracked, as the inventory would scan them.
+
+    Deleted files are left out: their committed version is in the base that prune scans.
+    """
+    changed = {item.path for item in repository.uncommitted_paths()}
+    # The listing of the inventory skips ignored and excluded files and virtual environments.
+    discovery = discover_files(repository.root, config.exclude)
+    return UncommittedFiles(
+        repository.root,
+        tuple(path for path in discovery.python_files if path in changed),
+        tuple(path for path in discovery.other_files if path in changed),
+    )
+
+
 def _prune_in_worktree(
     folder: Path,
     config: Config,
     batch: Optional[str],
     base: str,
     ignored: Sequence[str],
+    uncommitted: UncommittedFiles,
     rewrite_stragglers: bool,
     before_due: bool,
     today: date,
@@ -171,7 +212,9 @@ def _prune_in_worktree(
 
     inventory = scan_target(folder, config, use_cache=False)
     usages = {usage.record.old_path: usage for usage in find_shim_users(inventory, records, ignored=ignored)}
-    removed, kept = _select_removals(folder, records, usages, before_due, today)
+    pending = _uncommitted_uses(folder, config, records, ignored, uncommitted)
+    usages = {path: _with_uses(usage, pending[path]) for path, usage in usages.items()}
+    removed, kept = _select_removals(folder, records, usages, pending, before_due, today)
 
     stale_docs = tuple(use for record in removed for use in usages[record.old_path].uses)
     prune_commit = ""
@@ -182,11 +225,38 @@ def _prune_in_worktree(
     )
 
 
+def _uncommitted_uses(
+    folder: Path, config: Config, records: Sequence[ShimRecord], ignored: Sequence[str], uncommitted: UncommittedFiles
+) -> dict[str, tuple[ShimUse, ...]]:
+    """Return, per shim path, the uses in the uncommitted files, resolved against the files of the base in ``folder``."""
+    if not uncommitted.python_files and not uncommitted.other_files:
+        return {record.old_path: () for record in records}
+    inventory = scan_files(
+        uncommitted.root,
+        uncommitted.python_files,
+        tree_paths=discover_files(folder, config.exclude).all_paths,
+        roots=config.roots,
+        other_files=uncommitted.other_files,
+    )
+    return {usage.record.old_path: usage.uses for usage in find_shim_users(inventory, records, ignored=ignored)}
+
+
+def _with_uses(usage: ShimUsage, extra: Sequence[ShimUse]) -> ShimUsage:
+    """Add ``extra`` to the uses of ``usage``; a line unchanged in a modified file is counted once."""
+    uses = sorted(set(usage.uses) | set(extra), key=lambda use: (use.file, use.line, use.kind, use.text))
+    return replace(usage, uses=tuple(uses))
+
+
 # Selection -------------------------------------------------------------------
 
 
 def _select_removals(
-    folder: Path, records: Sequence[ShimRecord], usages: Mapping[str, ShimUsage], before_due: bool, today: date
+    folder: Path,
+    records: Sequence[ShimRecord],
+    usages: Mapping[str, ShimUsage],
+    pending: Mapping[str, Sequence[ShimUse]],
+    before_due: bool,
+    today: date,
 ) -> tuple[list[ShimRecord], list[KeptShim]]:
     removed: list[ShimRecord] = []
     kept: list[KeptShim] = []
@@ -194,10 +264,11 @@ def _select_removals(
     for record in records:
         state = stub_state(record, _read_text(folder / record.old_path))
         usage = usages[record.old_path]
+        uncommitted = tuple(use for use in pending[record.old_path] if use.kind != USE_DOC)
         if state == MISSING:
             removed.append(record)  # only the manifest record is left to drop
         elif usage.in_use:
-            kept.append(KeptShim(record, _uses_reason(usage), usage.uses))
+            kept.append(KeptShim(record, _uses_reason(usage, uncommitted), usage.uses, uncommitted))
         elif not before_due and not is_due(record, today):
             kept.append(KeptShim(record, f"unused, but due for removal only after {record.remove_after}; pass --before-due to remove it now"))
         elif state != UNCHANGED:
@@ -209,10 +280,15 @@ def _select_removals(
     return removed, kept
 
 
-def _uses_reason(usage: ShimUsage) -> str:
+def _uses_reason(usage: ShimUsage, uncommitted: Sequence[ShimUse]) -> str:
     nouns = {"import": "import site", "string": "string", "command": "command"}
     counts = [_count(usage.count(kind), noun) for kind, noun in nouns.items() if usage.count(kind)]
-    return "still used: " + ", ".join(counts)
+    reason = "still used: " + ", ".join(counts)
+    if uncommitted:
+        locations = [f"{use.file}:{use.line}" for use in uncommitted[:SHOWN_LOCATIONS]]
+        more = len(uncommitted) - len(locations)
+        reason += "; uncommitted files use it at " + ", ".join(locations) + (f", and {more} more" if more else "")
+    return reason
 
 
 def _count(number: int, noun: str) -> str:

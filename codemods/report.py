@@ -70,6 +70,11 @@ def error(message: str) -> None:
     _err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
 
 
+def warning(message: str) -> None:
+    """Print a warning on stderr: something the user should know, which does not stop the command."""
+    _err.print(Text.assemble(("warning:", "bold yellow"), " ", message), highlight=False)
+
+
 def note(message: str) -> None:
     _err.print(message, markup=False, highlight=False)
 

@@ -3,16 +3,19 @@
 ``shim_usage`` lists the uses of every shim in the manifest: the import sites that reach
 the stub file, the strings in Python code that name the old module, the commands in
 non-Python files (cron, shell, CI) that name the old path, and mentions in docs. ``ruff_banned_api``
-and ``pytest_filterwarnings`` render configuration that stops new uses, and
-``scan_pickles`` finds stored pickles that name old modules.
+and ``pytest_filterwarnings`` render configuration that stops new uses (``find_pytest_config``
+picks the file pytest reads it from), and ``scan_pickles`` finds stored pickles that name old
+modules.
 """
 
 from __future__ import annotations
 
+import configparser
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -21,11 +24,18 @@ from codemods.apply import branch_name
 from codemods.config import Config, load_config
 from codemods.errors import BatchError, CodemodError, ConfigError, ManifestReadError
 from codemods.gitops import Repository
-from codemods.workspace import scan_target
+from codemods.workspace import file_reader, scan_target
+from inventory import resolve_imports, scan_references, scan_source
 from inventory.model import Inventory, ResolvedImport
+from inventory.resolve import locate_strings
 from shimgen.manifest import MANIFEST_PATH, ManifestError, ShimRecord, load_manifest, parse_manifest
 from shimgen.pickles import PickleScan, scan_pickle_file
 from shimgen.render import KIND_PACKAGE
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9 and 3.10 only
+    import tomli as tomllib
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +43,9 @@ USE_IMPORT = "import"
 USE_STRING = "string"
 USE_COMMAND = "command"
 USE_DOC = "doc"  # a mention in Markdown or reStructuredText: shown, but it does not keep the shim
+
+SYNTAX_INI = "ini"  # `filterwarnings =` followed by one indented line per entry
+SYNTAX_TOML = "toml"  # `filterwarnings = [...]`, a list of strings
 
 RESCUABLE = "rescuable"  # the old module has a shim, so the pickle loads through it
 NEEDS_PATH = "needs-path"  # a bare script-folder name: loads only where that folder is on sys.path
@@ -72,6 +85,18 @@ class UsageReport:
 
     source: str  # "working tree" or "<branch> at <commit>"
     shims: tuple[ShimUsage, ...]
+
+
+@dataclass(frozen=True)
+class PytestConfigFile:
+    """The file in the repository root that pytest reads its settings from, and where a setting goes in it."""
+
+    path: str  # file name in the repository root, such as "pytest.ini"
+    section: str  # the INI section or TOML table of pytest's settings, such as "tool:pytest"
+    syntax: str  # SYNTAX_INI or SYNTAX_TOML
+    exists: bool  # False when no file configures pytest and this one is to be created
+    has_section: bool
+    has_filterwarnings: bool
 
 
 @dataclass(frozen=True)
@@ -124,6 +149,33 @@ def shim_usage(root: Path, *, batch: Optional[str] = None, use_cache: bool = Tru
         inventory = scan_target(folder, config, use_cache=False)
         users = find_shim_users(inventory, records, ignored=config_files(config, repository.root))
     return UsageReport(f"{branch} at {tip[:10]}", users)
+
+
+def scan_files(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    tree_paths: Collection[str],
+    roots: Sequence[str] = (),
+    other_files: Sequence[str] = (),
+) -> Inventory:
+    """Scan only the Python files ``paths`` and the non-Python files ``other_files`` under ``root``.
+
+    ``tree_paths`` lists every file of the tree the code runs in; imports and
+    strings resolve against it, with ``paths`` and ``other_files`` added.
+    ``other_files`` are searched for commands that name one of those Python
+    files. Faster than a full scan when only a few files are of interest.
+    """
+    every_path = frozenset(tree_paths) | frozenset(paths) | frozenset(other_files)
+    read = file_reader(root)
+    facts = tuple(scan_source(path, read(path)) for path in paths)
+    # NOTE: unlike the full scan, this does not map hard-coded absolute sys.path
+    # edits onto the checkout, so imports that rely on them may stay unresolved.
+    facts = locate_strings(facts, all_paths=every_path, roots=roots)
+    imports = resolve_imports(facts, all_paths=every_path, roots=roots)
+    python_paths = sorted(path for path in every_path if path.endswith(".py"))
+    references = scan_references(root, other_files, python_paths) if other_files else ()
+    return Inventory(root=str(root), files=facts, imports=imports, references=references)
 
 
 def find_shim_users(inventory: Inventory, records: Sequence[ShimRecord], *, ignored: Iterable[str] = ()) -> tuple[ShimUsage, ...]:
@@ -260,21 +312,118 @@ def ruff_banned_api(records: Sequence[ShimRecord]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def pytest_filterwarnings(records: Sequence[ShimRecord]) -> str:
+# The default target of `pytest_filterwarnings`: the INI-style table of pyproject.toml.
+PYPROJECT_PYTEST = PytestConfigFile("pyproject.toml", "tool.pytest.ini_options", SYNTAX_TOML, True, True, False)
+
+
+def pytest_filterwarnings(records: Sequence[ShimRecord], config: PytestConfigFile = PYPROJECT_PYTEST) -> str:
     """Render a pytest ``filterwarnings`` setting that turns shim import warnings into errors.
 
     Each entry matches the message a stub gives when it is imported under any old name,
     ``<old name> is deprecated; import <new module> instead (...)``, for one new module.
     pytest matches the message field as a regular expression against the start of the
-    warning text, ignoring case.
+    warning text, ignoring case. The setting is written under ``config.section`` in the
+    syntax of ``config``'s file.
     """
     new_modules = sorted({record.new_module for record in records})
-    lines = ["[tool.pytest.ini_options]", "filterwarnings = ["]
-    for module in new_modules:
-        pattern = rf"error:[\w.]+ is deprecated; import {re.escape(module)} instead:DeprecationWarning"
-        lines.append(f"    '{pattern}',")
-    lines.append("]")
+    patterns = [rf"error:[\w.]+ is deprecated; import {re.escape(module)} instead:DeprecationWarning" for module in new_modules]
+    lines = [f"[{config.section}]"]
+    if config.syntax == SYNTAX_INI:
+        # pytest reads INI values verbatim: no quotes, no escapes, one entry per line.
+        lines += ["filterwarnings =", *(f"    {pattern}" for pattern in patterns)]
+    else:
+        # TOML literal strings ('...') keep the backslashes of the pattern as they are.
+        lines += ["filterwarnings = [", *(f"    '{pattern}'," for pattern in patterns), "]"]
     return "\n".join(lines) + "\n"
+
+
+def find_pytest_config(root: Path) -> PytestConfigFile:
+    """Return the file in ``root`` that pytest reads its settings from.
+
+    pytest 9 takes the first of these files that configures it, as its
+    documentation ("Configuration file formats") and ``locate_config`` order them:
+
+    - pytest.toml, .pytest.toml, pytest.ini and .pytest.ini, even when empty;
+    - pyproject.toml with a [tool.pytest] or [tool.pytest.ini_options] table;
+    - tox.ini with a [pytest] section;
+    - setup.cfg with a [tool:pytest] section.
+
+    Failing those, pytest 8.1 and later use a pyproject.toml without a table.
+    With none of these files, the setting is for a new pytest.ini. Only
+    ``root`` is searched, not its parents or the folders pytest is run from.
+    Raises CodemodError naming the file when one of them cannot be parsed.
+    """
+    root = Path(root)
+    for name in ("pytest.toml", ".pytest.toml"):
+        if (root / name).is_file():
+            table = _read_toml(root / name).get("pytest")
+            return _found_config(name, "pytest", SYNTAX_TOML, table)
+    for name in ("pytest.ini", ".pytest.ini"):
+        if (root / name).is_file():
+            return _found_config(name, "pytest", SYNTAX_INI, _read_ini_section(root / name, "pytest"))
+
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        found = _pyproject_pytest_table(pyproject)
+        if found is not None:
+            return found
+    for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        if (root / name).is_file():
+            options = _read_ini_section(root / name, section)
+            if options is not None:
+                return _found_config(name, section, SYNTAX_INI, options)
+
+    if pyproject.is_file():
+        return PytestConfigFile("pyproject.toml", "tool.pytest.ini_options", SYNTAX_TOML, True, False, False)
+    return PytestConfigFile("pytest.ini", "pytest", SYNTAX_INI, False, False, False)
+
+
+def _found_config(path: str, section: str, syntax: str, options: object) -> PytestConfigFile:
+    """Describe an existing configuration file; ``options`` is its pytest section or table, None when absent."""
+    if not isinstance(options, dict):
+        return PytestConfigFile(path, section, syntax, True, False, False)
+    return PytestConfigFile(path, section, syntax, True, True, "filterwarnings" in options)
+
+
+def _pyproject_pytest_table(path: Path) -> Optional[PytestConfigFile]:
+    """Return where pytest's settings are in pyproject.toml, or None when it has no table that pytest reads."""
+    tool = _read_toml(path).get("tool")
+    table = tool.get("pytest") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return None
+    native = {key: value for key, value in table.items() if key != "ini_options"}
+    ini_options = table.get("ini_options")
+    if native and ini_options is not None:
+        raise CodemodError(
+            f"{path}: both [tool.pytest] and [tool.pytest.ini_options] set pytest options, and pytest 9 rejects "
+            "a file with both; keep one of the two tables, then run the command again."
+        )
+    if native:
+        return _found_config(path.name, "tool.pytest", SYNTAX_TOML, native)
+    if isinstance(ini_options, dict):
+        return _found_config(path.name, "tool.pytest.ini_options", SYNTAX_TOML, ini_options)
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CodemodError(f"{path}: invalid TOML ({error}); fix the syntax, because pytest parses this file too.") from None
+
+
+def _read_ini_section(path: Path, section: str) -> Optional[dict[str, Optional[str]]]:
+    """Return the options of ``section`` in the INI file ``path``, or None when it has no such section."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False, allow_no_value=True)
+    parser.optionxform = str  # type: ignore[assignment, method-assign]  # pytest's option names are case-sensitive
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (configparser.Error, UnicodeDecodeError) as error:
+        raise CodemodError(f"{path}: invalid INI file ({error}); fix the syntax, because pytest parses this file too.") from None
+    if not parser.has_section(section):
+        return None
+    return dict(parser.items(section, raw=True))
 
 
 def _named_records(records: Sequence[ShimRecord]) -> list[ShimRecord]:

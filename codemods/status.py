@@ -12,7 +12,7 @@ from typing import Optional
 from codemods.apply import base_of_branch, branch_name, clean_leftovers, moved_symbols_at
 from codemods.config import BatchConfig, Config, MoveRule, load_config
 from codemods.errors import BatchError, CodemodError
-from codemods.gitops import Repository
+from codemods.gitops import BRANCH_PREFIX, Repository
 from codemods.workspace import scan_target
 from inventory.model import Inventory
 from shimgen.manifest import MANIFEST_PATH
@@ -32,7 +32,7 @@ class BatchStatus:
     name: str
     branch: str
     state: str  # PLANNED, APPLIED, MERGED or PRUNED
-    base: str = ""  # the commit (or for a stacked batch, the branch) the branch was built on
+    base: str = ""  # the branch the batch was built on (`main`, or `codemod/A` when stacked), else its commit
     commits: int = 0  # commits on the branch that HEAD does not have
     tip: str = ""
     moved: int = 0  # files the batch moved
@@ -82,7 +82,7 @@ def _batch_row(repository: Repository, batch: BatchConfig, head: str, head_recor
         return BatchStatus(name, branch, MERGED if live else PRUNED, moved=len(in_head), shims=live, symbols=symbols)
 
     tip = repository.branch_commit(branch)
-    base = _describe_base(repository, branch, name)
+    base = _describe_base(repository, branch, name, head)
     branch_records = [record for record in _branch_records(repository, branch) if record.get("batch") == name]
     moved = _count_renames(repository, branch, name)
     if repository.is_ancestor(tip, head):
@@ -96,15 +96,31 @@ def _batch_row(repository: Repository, batch: BatchConfig, head: str, head_recor
     return BatchStatus(name, branch, APPLIED, base, commits, tip[:10], moved, len(branch_records), symbols=symbols)
 
 
-def _describe_base(repository: Repository, branch: str, batch: str) -> str:
+def _describe_base(repository: Repository, branch: str, batch: str, head: str) -> str:
+    """Name what the batch's branch was built on: the branch `apply` started from, else the base commit.
+
+    `apply` records that branch. Without a record (a branch built by an older
+    codemod, or in another clone), a base that is a codemod commit of another
+    batch, not merged into HEAD, means the batch was stacked on that batch's
+    branch. Any other base was a HEAD at the time, named after a branch that
+    is not a batch branch and still points at it.
+    """
     try:
         base = base_of_branch(repository, branch, batch)
     except CodemodError:
         return "?"
-    for other in repository.branches_at(base):
-        if other != branch:
-            return other
-    return base[:10]
+    record = repository.recorded_base(batch)
+    if record is not None and record.base_commit == base:
+        return record.base or base[:10]
+
+    below = repository.batch_of_commit(base)
+    if below and below != batch and not repository.is_ancestor(base, head):
+        return branch_name(below)
+    names = [name for name in repository.branches_at(base) if not name.startswith(BRANCH_PREFIX)]
+    current = repository.current_branch()
+    if current in names:
+        return current
+    return names[0] if names else base[:10]
 
 
 def _count_renames(repository: Repository, branch: str, batch: str) -> int:
@@ -192,4 +208,5 @@ def rollback_batch(root: Path, batch: str) -> str:
                 f"another branch, then delete {branch} yourself with `git branch -D {branch}`."
             )
         repository.delete_branch(branch)
+        repository.forget_base(batch)
     return f"deleted branch {branch} (was {tip[:10]})"

@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from codemods.apply import branch_name, module_paths, moved_symbols_at
-from codemods.config import BatchConfig, Config, load_config
+from codemods.config import BatchConfig, Config, check_never_run, load_config, never_run_matches
 from codemods.errors import BatchError
 from codemods.gitops import Repository, batch_of, made_by_codemod
 from codemods.move_symbol import SymbolMove
 from codemods.plan import path_to_module
 from codemods.processes import ProcessResult, find_program, run_command, run_python
 from codemods.workspace import scan_target
+from inventory.discover import discover_files
 from inventory.graph import build_graph, strongly_connected_components
 from inventory.model import Inventory
 from inventory.resolve import is_stdlib_module
@@ -158,6 +159,7 @@ def verify_batch(
     tip = repository.branch_commit(branch)
     rename_commit = oldest_commit_of(repository, tip, batch)
     base = base_of(repository, tip, batch)
+    _check_never_run(repository, config, batch_config, base, tip)
 
     checks: list[Check] = []
     with repository.temporary_checkout(base) as before, repository.temporary_checkout(tip) as after:
@@ -187,11 +189,26 @@ def verify_batch(
         if run_entry_points:
             # A module a definition moved out of now imports the package, which it may not reach when run as a script.
             started = [record.old_path for record in records] + sorted({symbol.source_path for symbol in symbols})
-            checks.extend(steps.each(_entry_point_checks(batch_config, started, inventory_before, before, after, python, isolate_network, timeout)))
+            entry_points = _entry_point_checks(batch_config, started, moves, inventory_before, before, after, python, isolate_network, timeout)
+            checks.extend(steps.each(entry_points))
         if tests:
             checks.extend(check_test_suite(tests, before, after, isolate_network, tests_timeout, steps))
         steps.finish()
     return VerifyReport(batch=batch, branch=branch, base=base, checks=tuple(checks))
+
+
+def _check_never_run(repository: Repository, config: Config, batch: BatchConfig, base: str, tip: str) -> None:
+    """Raise before any script starts when a `never-run` entry matches no Python file.
+
+    An entry may name a file's old path, which exists on the base, or its new
+    path on the branch. A file added to the repository since counts too, so a
+    top-level entry that names it is not an error for this batch.
+    """
+    if not batch.never_run:
+        return
+    paths = repository.python_files_at(base) | repository.python_files_at(tip)
+    paths.update(discover_files(repository.root).python_files)
+    check_never_run(config, batch, paths, f"at the base {base[:10]}, on {branch_name(batch.name)} or in the working tree")
 
 
 def base_of(repository: Repository, tip: str, batch: str) -> str:
@@ -456,6 +473,7 @@ def _symbol_checks(
 def _entry_point_checks(
     batch: BatchConfig,
     paths: Sequence[str],
+    moves: Mapping[str, str],
     inventory: Inventory,
     before: Path,
     after: Path,
@@ -463,13 +481,16 @@ def _entry_point_checks(
     isolate: bool,
     timeout: float,
 ) -> Iterable[Check]:
-    """Run each of ``paths`` that is an entry point by its old path, before and after the batch."""
+    """Run each of ``paths`` that is an entry point by its old path, before and after the batch.
+
+    A file whose old path, or new path in ``moves``, matches a `never-run` glob is not started.
+    """
     facts = {item.path: item for item in inventory.files}
     for path in paths:
         entry = facts.get(path)
         if entry is None or not entry.is_entry_point:
             continue
-        if path in batch.never_run:
+        if never_run_matches(batch.never_run, path) or never_run_matches(batch.never_run, moves.get(path, path)):
             yield Check("entry-point", path, "skipped", "listed in never-run")
             continue
         arguments = [path, *batch.entry_point_args]

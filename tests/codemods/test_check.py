@@ -67,12 +67,19 @@ def shim_repo(root: Path, files: dict[str, str]) -> Path:
             "app.etl.new",
             id="import-module-string",
         ),
+        pytest.param(
+            "use.py",
+            'import sys\n\nloaded = sys.modules.get("scripts.etl.old")\n',
+            "scripts.etl.old",
+            "app.etl.new",
+            id="sys-modules-key",
+        ),
     ],
 )
 def test_shim_use_found(tmp_path, path, code, old_name, new_name):
     root = shim_repo(tmp_path / "repo", {path: code})
 
-    result = check_shim_uses(root, [path])
+    result = check_shim_uses(root, [path], cwd=root)
 
     assert [(use.file, use.old_name, use.new_name, use.shim) for use in result.uses] == [
         (path, old_name, new_name, "scripts/etl/old.py")
@@ -97,7 +104,7 @@ def test_shim_use_found(tmp_path, path, code, old_name, new_name):
 def test_clean_code_passes(tmp_path, path, code):
     root = shim_repo(tmp_path / "repo", {path: code})
 
-    result = check_shim_uses(root, [path])
+    result = check_shim_uses(root, [path], cwd=root)
 
     assert result.uses == ()
     assert result.ok
@@ -111,7 +118,7 @@ def test_moved_package_submodule_found(tmp_path):
     record = ShimRecord("scripts/dims/__init__.py", "scripts.dims", "app.dims", "package", "dims", "2026-01-01", "2026-07-01", "0" * 16)
     save_manifest(root / MANIFEST_PATH, [record])
 
-    result = check_shim_uses(root, ["use.py"])
+    result = check_shim_uses(root, ["use.py"], cwd=root)
 
     assert [(use.file, use.old_name, use.new_name, use.shim) for use in result.uses] == [
         ("use.py", "import scripts.dims.sub", "app.dims.sub", "scripts/dims/__init__.py")
@@ -121,17 +128,20 @@ def test_moved_package_submodule_found(tmp_path):
 def test_only_given_files_scanned(tmp_path):
     root = shim_repo(tmp_path / "repo", {"a.py": "import scripts.etl.old\n", "b.py": "import scripts.etl.old\n"})
 
-    result = check_shim_uses(root, ["b.py", "notes.txt", str(tmp_path / "outside.py")])
+    (root / "notes.txt").write_text("scripts.etl.old\n")
+
+    result = check_shim_uses(root, ["b.py", "notes.txt"], cwd=root)
 
     assert result.files == 1
     assert [use.file for use in result.uses] == ["b.py"]
+    assert [item.path for item in result.skipped] == ["notes.txt"]
 
 
 def test_untracked_file_checked(tmp_path):
     root = shim_repo(tmp_path / "repo", {})
     (root / "new_job.py").write_text("from scripts.etl.old import fetch\n")
 
-    result = check_shim_uses(root, ["new_job.py"])
+    result = check_shim_uses(root, ["new_job.py"], cwd=root)
 
     assert [use.file for use in result.uses] == ["new_job.py"]
 
@@ -139,9 +149,10 @@ def test_untracked_file_checked(tmp_path):
 def test_excluded_file_not_checked(tmp_path):
     root = shim_repo(tmp_path / "repo", {"codemod.toml": 'package = "app"\nexclude = ["archive/**"]\n', "archive/a.py": "import scripts.etl.old\n"})
 
-    result = check_shim_uses(root, ["archive/a.py"])
+    result = check_shim_uses(root, ["archive/a.py"], cwd=root)
 
     assert (result.files, result.uses) == (0, ())
+    assert [(item.path, item.reason) for item in result.skipped] == [("archive/a.py", "excluded by `exclude` in codemod.toml")]
 
 
 def test_absolute_path_inside_repository(tmp_path):

@@ -144,3 +144,24 @@ def test_symbol_move_parsed(tmp_path):
         ("scripts/etl/utils.py", "Parser", "nba_simulator.etl.dates"),
     ]
     assert symbols[0].key == "scripts/etl/utils.py:parse_date"
+
+
+DOCS_ROOT = Path(__file__).resolve().parents[2]
+
+
+def first_toml_block(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    start = text.index("```toml\n") + len("```toml\n")
+    return text[start : text.index("```", start)]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [pytest.param("README.md", id="readme-example"), pytest.param("docs/configuration.md", id="configuration-page-example")],
+)
+def test_documented_example_loads(tmp_path, document):
+    config = load_config(write(tmp_path, first_toml_block(DOCS_ROOT / document)))
+
+    assert "scripts/etl/*_agent.py" in config.never_run
+    assert config.batch("etl-base").entry_point_args == ("--help",)
+    assert "scripts/etl/*_agent.py" in config.batch("etl-base").never_run

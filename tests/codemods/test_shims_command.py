@@ -475,7 +475,8 @@ def test_shims_command_ruff_and_pytest(legacy):
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("[tool.ruff.lint.flake8-tidy-imports.banned-api]\n")
-    assert "[tool.pytest.ini_options]" in completed.stdout
+    assert "\n[pytest]\nfilterwarnings =\n" in completed.stdout
+    assert "save the [pytest] setting below as pytest.ini" in completed.stderr
     assert completed.stdout.count(".msg = ") == 4
 
 

@@ -261,3 +261,83 @@ def test_merged_batch_counts_as_applied_for_order(repo):
     result = apply_batch(repo, "job")
 
     assert result.base_ref == "HEAD"
+
+
+def merge_util_keep_branch(root):
+    apply_batch(root, "util")
+    git(root, "merge", "--quiet", "--ff-only", "codemod/util")
+
+
+def built_on_merged_batch_tip(root):
+    merge_util_keep_branch(root)
+    apply_batch(root, "job")
+    return "job", "main"
+
+
+def rebuilt_on_merged_batch_tip(root):
+    apply_batch(root, "solo")
+    merge_util_keep_branch(root)
+    assert apply_batch(root, "solo", rebuild=True).base_ref == "HEAD"
+    return "solo", "main"
+
+
+def stacked_on_unmerged_batch(root):
+    apply_batch(root, "util")
+    apply_batch(root, "job")
+    return "job", "codemod/util"
+
+
+def built_on_other_branch(root):
+    git(root, "switch", "--quiet", "-c", "feature")
+    commit_on_main(root, "FEATURE.md")
+    apply_batch(root, "solo")
+    git(root, "switch", "--quiet", "main")
+    return "solo", "feature"
+
+
+def built_on_detached_head(root):
+    git(root, "switch", "--quiet", "--detach")
+    apply_batch(root, "solo")
+    git(root, "switch", "--quiet", "main")
+    commit_on_main(root)
+    return "solo", rev(root, "main~1")[:10]
+
+
+def without_record(setup):
+    def run(root):
+        batch, expected = setup(root)
+        for record in (root / ".git" / "codemod-bases").glob("*.json"):
+            record.unlink()
+        return batch, expected
+
+    return run
+
+
+BASES = [
+    pytest.param(built_on_merged_batch_tip, id="head-at-merged-batch-tip-is-main"),
+    pytest.param(rebuilt_on_merged_batch_tip, id="rebuild-from-head-at-merged-batch-tip-is-main"),
+    pytest.param(stacked_on_unmerged_batch, id="stacked-names-batch-branch"),
+    pytest.param(built_on_other_branch, id="branch-checked-out-at-apply"),
+    pytest.param(built_on_detached_head, id="detached-head-is-commit"),
+    pytest.param(without_record(built_on_merged_batch_tip), id="no-record-merged-batch-tip-is-main"),
+    pytest.param(without_record(stacked_on_unmerged_batch), id="no-record-stacked-names-batch-branch"),
+]
+
+
+@pytest.mark.parametrize("setup", BASES)
+def test_status_names_build_base(repo, setup):
+    batch, expected = setup(repo)
+
+    rows = {row.name: row for row in batch_statuses(repo, count_uses=False)}
+
+    assert rows[batch].base == expected
+
+
+def test_rollback_forgets_recorded_base(repo):
+    apply_batch(repo, "solo")
+    record = repo / ".git" / "codemod-bases" / "solo.json"
+    assert record.is_file()
+
+    rollback_batch(repo, "solo")
+
+    assert not record.exists()

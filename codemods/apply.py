@@ -461,8 +461,12 @@ def choose_base(repository: Repository, config: Config, batch: str) -> Base:
         return Base(head, "HEAD", "no other batch is applied and waiting to be merged")
 
     every_batch = batch_focus(config, *(item.name for item in config.batches))
-    with repository.temporary_checkout(head) as folder:
-        inventory = scan_target(folder, config, use_cache=False, focus=every_batch)
+    if _working_tree_is_head(repository, config):
+        # The same files as HEAD, so the checkout and its cache serve; no temporary worktree is needed.
+        inventory = scan_target(repository.root, config, focus=every_batch)
+    else:
+        with repository.temporary_checkout(head) as folder:
+            inventory = scan_target(folder, config, use_cache=False, focus=every_batch)
     footprints = _footprints(config, inventory)
     _reject_out_of_order(config, batch, unapplied, inventory, footprints)
 
@@ -478,6 +482,15 @@ def choose_base(repository: Repository, config: Config, batch: str) -> Base:
         f"batch {top} is applied but not merged and shares {_count(len(shared), 'file')} with {batch} "
         f"({', '.join(shared[:3])}{', ...' if len(shared) > 3 else ''})",
     )
+
+
+def _working_tree_is_head(repository: Repository, config: Config) -> bool:
+    """Return True when no file differs from HEAD or is untracked, apart from the configuration file."""
+    try:
+        config_path = config.path.resolve().relative_to(repository.root.resolve()).as_posix()
+    except ValueError:
+        config_path = ""
+    return all(entry.path == config_path for entry in repository.uncommitted_paths())
 
 
 def _earlier_batches(config: Config, batch: str) -> list[str]:

@@ -86,6 +86,25 @@ def test_dependent_batch_stacks_on_unmerged(repo):
     ]
 
 
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        pytest.param({}, id="clean-tree-scanned-in-place"),
+        pytest.param({"scripts/draft.py": "from scripts.util import helper\n"}, id="untracked-file-scanned-at-head"),
+        pytest.param({"scripts/job.py": "print('no longer imports util')\n"}, id="edited-file-scanned-at-head"),
+    ],
+)
+def test_stacking_decided_on_head_files(repo, dirty):
+    apply_batch(repo, "util")
+    for path, text in dirty.items():
+        (repo / path).write_text(text)
+
+    second = apply_batch(repo, "job")
+
+    assert second.base_ref == "codemod/util"
+    assert "shares 1 file with job (scripts/job.py)" in second.base_reason
+
+
 def test_stacked_branch_moves_rewritten_file(repo):
     apply_batch(repo, "util")
     apply_batch(repo, "job")

@@ -125,11 +125,53 @@ def iter_nodes(
         children: list[cst.CSTNode] = []
         for name in _field_names(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            value_type = type(value)
+            if _is_node_type(value_type):
                 children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(item for item in value if isinstance(item, cst.CSTNode))
+            elif value_type is tuple or value_type is list:
+                children.extend(item for item in value if _is_node_type(type(item)))
         stack.extend(reversed(children))
+
+
+def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """Call ``visitor``'s ``visit_<Node>`` methods on ``root`` and its descendants, rebuilding nothing.
+
+    As in a LibCST visit, a method that returns False skips the node's
+    children. ``leave_`` methods are not called, and siblings may be visited
+    out of source order (see :func:`iter_nodes`), so the visitor must only
+    collect facts.
+    """
+    methods = _visit_methods(type(visitor))
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        method = methods.get(type(node).__name__)
+        if method is not None and method(visitor, node) is False:
+            continue
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
+            value_type = type(value)
+            if _is_node_type(value_type):
+                stack.append(value)
+            elif value_type is tuple or value_type is list:
+                stack.extend(item for item in value if _is_node_type(type(item)))
+
+
+@functools.cache
+def _is_node_type(value_type: type) -> bool:
+    """Return whether values of ``value_type`` are CST nodes; cached, because ``CSTNode`` is an ABC and slow to check."""
+    return issubclass(value_type, cst.CSTNode)
+
+
+@functools.cache
+def _visit_methods(visitor_type: type) -> dict[str, Callable[..., Optional[bool]]]:
+    """Return the ``visit_<Node>`` methods that ``visitor_type`` defines itself, by node type name."""
+    prefix = "visit_"
+    return {
+        name[len(prefix) :]: getattr(visitor_type, name)
+        for name in dir(visitor_type)
+        if name.startswith(prefix) and getattr(visitor_type, name) is not getattr(cst.CSTVisitor, name, None)
+    }
 
 
 _STATEMENT_CONTAINERS = (
@@ -147,7 +189,12 @@ _STATEMENT_CONTAINERS = (
 
 def can_hold_statements(node: cst.CSTNode) -> bool:
     """Tell whether statements can sit below ``node``, so ``iter_nodes`` can skip expressions."""
-    return isinstance(node, _STATEMENT_CONTAINERS)
+    return _holds_statements(type(node))
+
+
+@functools.cache
+def _holds_statements(node_type: type) -> bool:
+    return issubclass(node_type, _STATEMENT_CONTAINERS)
 
 
 def replace_nodes(root: cst.CSTNode, replacements: Mapping[cst.CSTNode, cst.CSTNode]) -> cst.CSTNode:
@@ -511,7 +558,7 @@ class _BindingCollector(cst.CSTVisitor):
 
 def _collect_bindings(module: cst.Module) -> _BindingCollector:
     collector = _BindingCollector()
-    module.visit(collector)
+    walk(module, collector)
     return collector
 
 
@@ -589,11 +636,11 @@ class _NameUseCounter(cst.CSTVisitor):
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -625,9 +672,9 @@ def _roots_left_unbound(module: cst.Module, located: Sequence[_LocatedSite]) -> 
         return set()
 
     uses = _NameUseCounter(roots)
-    module.visit(uses)
+    walk(module, uses)
     bindings = _ImportBindingCollector()
-    module.visit(bindings)
+    walk(module, bindings)
     # NOTE: scopes are not distinguished. An import of the root inside one
     # function counts as binding it everywhere in the file.
     return uses.used - bindings.names
@@ -678,10 +725,11 @@ class _ImportRewriter:
 
     def _rebuilt(self, node: cst.CSTNode) -> Union[cst.CSTNode, list[cst.CSTNode]]:
         """Return ``node`` itself when nothing below it changes, else its replacement (a list in a body)."""
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
+        node_type = type(node)
+        if node_type is cst.Import or node_type is cst.ImportFrom:
             edit = self._edits.get(id(node))
             return node if edit is None else edit.replacement
-        if isinstance(node, cst.Attribute) and self._chains:
+        if node_type is cst.Attribute and self._chains:
             new_chain = self._chains.get(_dotted_name(node) or "")
             if new_chain is not None:
                 return _dotted_expression(new_chain).with_changes(lpar=node.lpar, rpar=node.rpar)
@@ -702,11 +750,12 @@ class _ImportRewriter:
         changes: dict[str, object] = {}
         for name in _field_names(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            value_type = type(value)
+            if _is_node_type(value_type):
                 new_value = self._rebuilt(value)
                 if new_value is not value:
                     changes[name] = new_value
-            elif isinstance(value, (list, tuple)):
+            elif value_type is tuple or value_type is list:
                 new_items = self._rebuilt_items(value)
                 if new_items is not None:
                     changes[name] = new_items
@@ -716,7 +765,7 @@ class _ImportRewriter:
         new_items: list[object] = []
         changed = False
         for item in items:
-            new_item = self._rebuilt(item) if isinstance(item, cst.CSTNode) else item
+            new_item = self._rebuilt(item) if _is_node_type(type(item)) else item
             changed = changed or new_item is not item
             if isinstance(new_item, list):
                 new_items.extend(new_item)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from codemods.config import BatchConfig, Config, MoveRule, load_config
-from codemods.errors import BatchError, GitError
+from codemods.errors import BatchError, ConfigError, GitError, OutOfOrderError
 from codemods.gitops import (
     BRANCH_PREFIX,
     BaseRecord,
@@ -34,6 +34,7 @@ from codemods.gitops import (
     batch_of,
     made_by_codemod,
 )
+from codemods.manifests import manifests_at, manifests_in
 from codemods.model import DEFAULT_REWRITE_OPTIONS, RewriteOptions
 from codemods.move_symbol import REEXPORT_COMMENT, SymbolMove
 from codemods.plan import (
@@ -50,15 +51,7 @@ from codemods.uncommitted import uncommitted_for_batch, uncommitted_warning
 from codemods.workspace import ProgressCallback, file_reader, scan_target, write_file
 from inventory import build_graph
 from inventory.model import Inventory
-from shimgen.manifest import (
-    MANIFEST_PATH,
-    ManifestError,
-    ShimRecord,
-    load_manifest,
-    merge_records,
-    parse_manifest,
-    save_manifest,
-)
+from shimgen.manifest import ManifestError, ShimRecord, manifest_path, merge_records, save_manifest
 from shimgen.render import is_generated_shim, render_shim
 
 logger = logging.getLogger(__name__)
@@ -107,6 +100,10 @@ def apply_batch(
     config.batch(batch)
     branch = branch_name(batch)
     repository.check_branch_name(branch)
+    try:
+        manifest_path(batch)
+    except ManifestError as error:
+        raise ConfigError(f"{config.path}: {error}") from None
     warn = warn or logger.warning
 
     with repository.lock(), _sigterm_as_interrupt():
@@ -283,14 +280,8 @@ def _merged_in_head(repository: Repository, config: Config, batch: str) -> bool:
     """
     # NOTE: a batch that moves only tests leaves neither shims nor records, so it is not detected here.
     head = repository.head_commit()
-    manifest = repository.show_file(head, MANIFEST_PATH)
-    if manifest:
-        try:
-            records = parse_manifest(manifest.decode("utf-8", "replace"), source=f"HEAD:{MANIFEST_PATH}")
-        except ManifestError:
-            records = []
-        if any(record.batch == batch for record in records):
-            return True
+    if any(record.batch == batch for record in manifests_at(repository, head, label="HEAD").records):
+        return True
     rules = [rule for rule in config.batch(batch).moves if rule.kind == "file"]
     if not rules:
         return bool(moved_symbols_at(repository, config.batch(batch), head))
@@ -405,7 +396,7 @@ def _build_batch(
     # A batch of `path.py:Name` moves alone renames no file, so it gets no rename commit.
     rename_commit = _commit_renames(worktree, plan) if plan.moves else ""
     pause_point("renames-committed")
-    rewrite_commit = _commit_rewrites(worktree, folder, plan)
+    rewrite_commit = _commit_rewrites(worktree, folder, plan, base.ref)
     return ApplyResult(
         batch, branch, base.commit, rename_commit, rewrite_commit, plan, base_ref=base.ref, base_reason=base.reason
     )
@@ -519,8 +510,7 @@ def _is_applied(repository: Repository, config: Config, batch: str, head: str) -
     """Return True when the batch has a branch, its shims are in HEAD's manifest, or HEAD has its symbol moves."""
     if repository.branch_exists(branch_name(batch)):
         return True
-    manifest = repository.show_file(head, MANIFEST_PATH) or b""
-    if f'"batch": "{batch}"'.encode() in manifest:
+    if any(record.batch == batch for record in manifests_at(repository, head, label="HEAD").records):
         return True
     return bool(moved_symbols_at(repository, config.batch(batch), head))
 
@@ -604,7 +594,7 @@ def _reject_out_of_order(
             needed[name] = f"{batch} moves a file that {name} moves a definition out of"
     if needed:
         order = " then ".join(f"`codemod apply --batch {name}`" for name in [*needed, batch])
-        raise BatchError(
+        raise OutOfOrderError(
             f"batch {batch!r} depends on {', '.join(repr(name) for name in needed)}, which "
             f"{'comes' if len(needed) == 1 else 'come'} before it in {config.path.name} and "
             f"{'is' if len(needed) == 1 else 'are'} not applied yet ({'; '.join(needed.values())}); "
@@ -653,7 +643,12 @@ def plan_with_base(
 
     with repository.lock():
         clean_leftovers(repository)
-        base = choose_base(repository, config, batch)
+        try:
+            base = choose_base(repository, config, batch)
+        except OutOfOrderError as error:
+            # A preview is still useful: plan on HEAD, and say that apply will reject the batch for now.
+            warn(f"{error} Until then this plan shows the batch on HEAD, and `codemod apply` rejects it.")
+            base = Base(repository.head_commit(), "HEAD", "an earlier batch it depends on is not applied yet")
         _warn_uncommitted(repository, config, batch, base, "plan", warn)
         if base.ref == "HEAD":
             inventory = scan_target(repository.root, config, progress=progress, focus=batch_focus(config, batch))
@@ -729,7 +724,7 @@ def _commit_renames(worktree: Worktree, plan: Plan) -> str:
     return worktree.commit(f"{subject}\n\n{body}", plan.batch)
 
 
-def _commit_rewrites(worktree: Worktree, folder: Path, plan: Plan) -> str:
+def _commit_rewrites(worktree: Worktree, folder: Path, plan: Plan, base_label: str) -> str:
     written: list[str] = []
     for change in plan.changes:
         if change.changed:
@@ -745,16 +740,46 @@ def _commit_rewrites(worktree: Worktree, folder: Path, plan: Plan) -> str:
         write_file(folder, spec.old_path, text.encode("utf-8"))
         written.append(spec.old_path)
         records.append(ShimRecord.from_spec(spec, text))
-    manifest = folder / MANIFEST_PATH
-    write_manifest = bool(records) or manifest.exists()  # a batch without shims adds no empty manifest
-    if write_manifest:
-        save_manifest(manifest, merge_records(load_manifest(manifest), records))
+    manifest = _write_batch_manifest(folder, plan.batch, records, base_label)
     pause_point("rewritten")
 
     worktree.add(written)
-    if write_manifest:
-        worktree.add([MANIFEST_PATH], force=True)
+    if manifest:
+        worktree.add([manifest], force=True)
     return worktree.commit(_rewrite_message(plan), plan.batch)
+
+
+def _write_batch_manifest(folder: Path, batch: str, records: Sequence[ShimRecord], base_label: str) -> str:
+    """Merge ``records`` into the manifest file of ``batch`` in ``folder``; return its path, or "" when none is written.
+
+    ``folder`` holds the base (``base_label``, such as HEAD or `codemod/A`) with the renames committed.
+
+    Only this batch's file changes, so batches built in parallel never edit the
+    same file. A batch without shims adds no empty file. Raises BatchError when
+    another manifest file of the base already lists one of the old paths, or has
+    a name that differs from this batch's file only in case.
+    """
+    path = manifest_path(batch)
+    manifests = manifests_in(folder, label=base_label)
+    if not records and path not in manifests.files:
+        return ""
+
+    for record in records:
+        holder = manifests.file_of(record.old_path)
+        if holder is not None and holder != path:
+            raise BatchError(
+                f"{holder} already lists a shim at {record.old_path}, which batch {batch!r} now moves; delete that "
+                "stale record (`codemod prune` drops records whose shim file is gone) and apply again."
+            )
+    for other in manifests.files:
+        if other != path and other.lower() == path.lower():
+            raise BatchError(
+                f"{other} and {path} differ only in case and would be one file on case-insensitive file systems "
+                f"(macOS, Windows); rename batch {batch!r} in the configuration."
+            )
+
+    save_manifest(folder / path, merge_records(manifests.files.get(path, ()), records))
+    return path
 
 
 def _rewrite_message(plan: Plan) -> str:
@@ -783,7 +808,7 @@ def _rewrite_message(plan: Plan) -> str:
         return "\n".join([subject, "", *why, "", *symbols, "", *counts])
 
     subject = f"Rewrite imports and add shims for {plan.batch}"
-    counts.append(f"Shims at old paths: {len(plan.shims)} (listed in {MANIFEST_PATH})")
+    counts.append(f"Shims at old paths: {len(plan.shims)} (listed in {manifest_path(plan.batch)})")
     if plan.symbol_moves:
         counts += [f"Functions and classes moved: {len(plan.symbol_moves)}", *symbols]
     why = [

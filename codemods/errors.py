@@ -30,9 +30,13 @@ class BatchError(CodemodError):
     """A batch cannot be planned, applied or verified as asked."""
 
 
+class OutOfOrderError(BatchError):
+    """A batch depends on an earlier batch of the configuration that is not applied yet."""
+
+
 class LockedError(CodemodError):
     """Another codemod command is writing to the same repository."""
 
 
 class ManifestReadError(CodemodError):
-    """The shim manifest `.codemod/shims.json` cannot be read."""
+    """A shim manifest (`.codemod/shims/<batch>.json`, or the older `.codemod/shims.json`) cannot be read."""

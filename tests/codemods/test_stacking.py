@@ -61,6 +61,18 @@ def test_out_of_order_rejected_with_order(repo):
     assert rev(repo, "HEAD") == head
 
 
+def test_plan_of_out_of_order_batch_warns(repo):
+    warnings: list[str] = []
+
+    plan, base = plan_with_base(repo, "job", warn=warnings.append)
+
+    assert base.ref == "HEAD"
+    assert base.reason == "an earlier batch it depends on is not applied yet"
+    assert [move.old_path for move in plan.moves] == ["scripts/job.py"]
+    assert any("`codemod apply --batch util` then `codemod apply --batch job`" in message for message in warnings)
+    assert any("`codemod apply` rejects it" in message for message in warnings)
+
+
 def test_later_batch_first_is_allowed(repo):
     result = apply_batch(repo, "solo")
 

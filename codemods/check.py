@@ -2,8 +2,9 @@
 
 `codemod check` runs this over the files a pre-commit hook passes, or over
 the whole repository, so new code stops using the old names that the shims
-keep alive. The shims come from the manifest `.codemod/shims.json` of the
-checkout; without a manifest there is nothing to find.
+keep alive. The shims come from the manifests of the checkout (every
+`.codemod/shims/<batch>.json`, and `.codemod/shims.json` of earlier
+versions); without a manifest there is nothing to find.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from codemods.config import Config, load_config
-from codemods.errors import CodemodError, ConfigError, ManifestReadError
+from codemods.errors import CodemodError, ConfigError
 from codemods.exitcodes import ExitCode
+from codemods.manifests import manifests_in
 from codemods.shim_usage import USE_IMPORT, USE_STRING, ShimUsage, find_shim_users, scan_files
 from codemods.workspace import scan_target
 from inventory.discover import compile_globs, discover_files
 from inventory.model import Inventory
-from shimgen.manifest import MANIFEST_PATH, ManifestError, ShimRecord, load_manifest
+from shimgen.manifest import ShimRecord
 
 NOT_PYTHON = "not a Python file (no .py suffix and no python shebang)"
 
@@ -91,7 +93,7 @@ def check_shim_uses(
     """
     root = root.resolve()
     arguments = _repository_paths(root, paths, Path.cwd() if cwd is None else Path(cwd))
-    records = _load_records(root)
+    records = manifests_in(root).records
     if not records:
         return CheckReport(files=0, shims=0)
 
@@ -164,13 +166,6 @@ def _is_python_file(path: Path) -> bool:
     with path.open("rb") as handle:
         first_line = handle.readline(256)
     return first_line.startswith(b"#!") and b"python" in first_line
-
-
-def _load_records(root: Path) -> list[ShimRecord]:
-    try:
-        return load_manifest(root / MANIFEST_PATH)
-    except ManifestError as error:
-        raise ManifestReadError(str(error)) from None
 
 
 def _optional_config(root: Path) -> Optional[Config]:

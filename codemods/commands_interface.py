@@ -64,7 +64,7 @@ def run_check(root: Path, paths: tuple[str, ...], *, as_json: bool) -> None:
 
 def _check_summary(files: int, shims: int, uses: int) -> str:
     if not shims:
-        return "check: no shims in .codemod/shims.json, nothing to check"
+        return "check: no shims in .codemod/shims/*.json or .codemod/shims.json, nothing to check"
     if not uses:
         return f"check: {files} files, none reaches one of the {shims} shims"
     return f"check: {uses} place(s) in {files} files reach shimmed names; import the new names instead"

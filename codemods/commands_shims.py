@@ -78,7 +78,7 @@ def _print_settings(root: Path, batch: Optional[str], ruff_table: bool, pytest_s
 
     records = shim_records(root, batch=batch)
     if not records:
-        report.note("the manifest lists no shims; there is nothing to ban")
+        report.note("the shim manifests list no shims; there is nothing to ban")
         return
     parts = []
     if ruff_table:
@@ -107,7 +107,6 @@ def pytest_target_note(config: PytestConfigFile) -> str:
 
 def _report_uses(root: Path, batch: Optional[str], as_json: bool) -> None:
     from codemods.shim_usage import shim_usage
-    from shimgen.manifest import MANIFEST_PATH
 
     with report.progress("scanning"):
         usage = shim_usage(root, batch=batch)
@@ -116,7 +115,7 @@ def _report_uses(root: Path, batch: Optional[str], as_json: bool) -> None:
     elif usage.shims:
         report.render_shim_usage(usage)
     if not usage.shims:
-        report.note(f"{MANIFEST_PATH} lists no shims ({usage.source})")
+        report.note(f"the shim manifests (.codemod/shims/*.json, .codemod/shims.json) list no shims ({usage.source})")
         return
     in_use = [item for item in usage.shims if item.in_use]
     counts = {kind: sum(item.count(kind) for item in usage.shims) for kind in ("import", "string", "command", "doc")}

@@ -376,11 +376,19 @@ def _removal_date(path: Path, value: Any) -> str:
 
 
 def _check_unique_batches(path: Path, batches: tuple[BatchConfig, ...]) -> None:
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for batch in batches:
-        if batch.name in seen:
+        other = seen.get(batch.name.lower())
+        if other == batch.name:
             raise ConfigError(f"{path}: two batches are named {batch.name!r}; give each batch its own name.")
-        seen.add(batch.name)
+        if other is not None:
+            # Each batch has a branch and a manifest file named after it, which would collide on
+            # case-insensitive file systems (macOS, Windows).
+            raise ConfigError(
+                f"{path}: batches {other!r} and {batch.name!r} differ only in case, so their branches and "
+                "manifest files would be one on macOS and Windows; rename one of them."
+            )
+        seen[batch.name.lower()] = batch.name
 
 
 def _check_unique_targets(path: Path, batch: str, moves: tuple[MoveRule, ...]) -> None:

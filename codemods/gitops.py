@@ -151,6 +151,16 @@ class Repository:
             return None
         return blob.data_stream.read()
 
+    def files_in_folder(self, commit: str, folder: str) -> list[str]:
+        """Return the names of the files directly in ``folder`` at ``commit``; [] when the folder is absent."""
+        try:
+            tree = self.repo.commit(commit).tree / folder
+        except KeyError:
+            return []
+        if tree.type != "tree":
+            return []
+        return sorted(blob.name for blob in tree.blobs)
+
     def delete_branch(self, name: str) -> None:
         try:
             self.repo.git.branch("-D", name)

@@ -227,7 +227,7 @@ def _findings_table(findings: Sequence[Finding], empty: str) -> str:
 
 def _shim_use_section(result: CheckReport) -> str:
     if not result.shims:
-        body = "<p>No shims yet: the manifest .codemod/shims.json is absent or empty in this checkout.</p>"
+        body = "<p>No shims yet: this checkout has no shim manifest (.codemod/shims/*.json, or .codemod/shims.json of earlier versions) that lists one.</p>"
     else:
         counts = f"<p>Places in the code that still reach one of the {result.shims} shims: {len(result.uses)}, in {result.files} Python files scanned.</p>"
         rows = [(f"{use.file}:{use.line}", use.kind, use.old_name, use.new_name, use.shim) for use in result.uses]

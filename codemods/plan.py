@@ -45,7 +45,7 @@ from inventory.model import (
 )
 from inventory.resolve import is_stdlib_module
 from inventory.scan import DUNDER_IMPORT, DUNDER_IMPORT_TOP_LEVEL, SYS_MODULES_KEY
-from shimgen.manifest import MANIFEST_PATH, ManifestError, parse_manifest
+from shimgen.manifest import ManifestError, ShimRecord, manifests_in_folder
 from shimgen.render import ShimSpec, is_generated_shim
 
 logger = logging.getLogger(__name__)
@@ -146,17 +146,19 @@ def plan_batch(
 ) -> Plan:
     """Build the plan of one batch from the inventory; ``read`` returns a file's bytes.
 
-    With ``options.commands``, commands in non-Python files that start a
-    moved file by path become ``python -m new.module``. Without it they are
-    only listed, and the shims keep them working. With ``options.docs``,
-    comments, docstrings and Markdown files that mention a moved module are
-    rewritten too.
+    The shim manifests are read from the folder ``inventory.root``, so ``read``
+    must read that same checkout. With ``options.commands``, commands in
+    non-Python files that start a moved file by path become
+    ``python -m new.module``. Without it they are only listed, and the shims
+    keep them working. With ``options.docs``, comments, docstrings and Markdown
+    files that mention a moved module are rewritten too.
     """
     batch = config.batch(batch_name)
     facts_by_path = {facts.path: facts for facts in inventory.files}
 
     kept_shims: list[Finding] = []
-    moves = expand_moves(config, batch, facts_by_path, shims=generated_shims(read), shims_kept=kept_shims)
+    shim_lookup = generated_shims(read, _shim_records(Path(inventory.root)))
+    moves = expand_moves(config, batch, facts_by_path, shims=shim_lookup, shims_kept=kept_shims)
     _check_targets(config, moves, facts_by_path)
     folder_moves = _moved_folders(batch, moves)
 
@@ -216,29 +218,26 @@ def plan_batch(
 ShimLookup = Callable[[str], Optional[str]]
 
 
-def generated_shims(read: Reader) -> ShimLookup:
+def _shim_records(root: Path) -> list[ShimRecord]:
+    """Return the shim records of the checkout at ``root``; [] with a warning when a manifest cannot be read."""
+    try:
+        return manifests_in_folder(root).records
+    except ManifestError as error:
+        logger.warning("%s; shims are recognized by their header only", error)
+        return []
+
+
+def generated_shims(read: Reader, records: Iterable[ShimRecord]) -> ShimLookup:
     """Return a function that names the batch which generated the shim at a path, or None for other files.
 
-    A file is a shim when the manifest (read with ``read``) lists its path,
-    or when its text starts with the shim header.
+    A file is a shim when one of the manifest ``records`` lists its path, or
+    when its text (read with ``read``) starts with the shim header.
     """
-    try:
-        manifest = read(MANIFEST_PATH)
-    except (OSError, KeyError):
-        manifest = b""
-    records: dict[str, str] = {}
-    if manifest:
-        try:
-            records = {
-                record.old_path: record.batch
-                for record in parse_manifest(manifest.decode("utf-8", "replace"), source=MANIFEST_PATH)
-            }
-        except ManifestError as error:
-            logger.warning("%s; shims are recognized by their header only", error)
+    batches = {record.old_path: record.batch for record in records}
 
     def batch_of_shim(path: str) -> Optional[str]:
-        if path in records:
-            return records[path] or "(unknown)"
+        if path in batches:
+            return batches[path] or "(unknown)"
         try:
             text = read(path)
         except OSError:

@@ -3,7 +3,8 @@
 ``prune_shims`` works like apply, in a temporary worktree at the base: HEAD, or the
 unmerged branch of the batch. It can first rewrite the import sites and strings that
 still use old names. Then it deletes each shim that is untouched since generation, due,
-and has no remaining users, updates the manifest, and commits. Users are counted in the
+and has no remaining users, drops its record from the manifest file that contains it (deleting
+a file left without records), and commits. Users are counted in the
 base commit and in the uncommitted files of the user's checkout (added, modified, or
 untracked and not ignored), which the branch does not contain but which break once it is
 merged. The branch ``codemod/prune-<batch or date>`` is created only once the commits
@@ -23,6 +24,7 @@ from codemods.apply import branch_name, clean_leftovers
 from codemods.config import Config, load_config
 from codemods.errors import BatchError, GitError
 from codemods.gitops import BRANCH_PREFIX, Repository, Worktree
+from codemods.manifests import manifests_in
 from codemods.model import SiteRewrite, StringRewrite
 from codemods.plan import (
     REWRITABLE_STRING_KINDS,
@@ -36,14 +38,13 @@ from codemods.shim_usage import (
     ShimUse,
     config_files,
     find_shim_users,
-    read_manifest,
     scan_files,
 )
 from codemods.transform import transform_file_source
 from codemods.workspace import scan_target, write_file
 from inventory.discover import discover_files
 from inventory.model import Inventory
-from shimgen.manifest import MANIFEST_PATH, ShimRecord, save_manifest
+from shimgen.manifest import ShimManifests, ShimRecord, save_manifest
 from shimgen.prune import EDITED, MISSING, NOT_A_SHIM, OTHER_VERSION, UNCHANGED, is_due, stub_state
 
 logger = logging.getLogger(__name__)
@@ -198,11 +199,11 @@ def _prune_in_worktree(
     today: date,
 ) -> PruneResult:
     worktree = Worktree(folder)
-    all_records = read_manifest(folder / MANIFEST_PATH)
-    records = [record for record in all_records if batch is None or record.batch == batch]
+    manifests = manifests_in(folder, label=base[:10])
+    records = [record for record in manifests.records if batch is None or record.batch == batch]
     if not records:
         which = f"of batch {batch!r} " if batch else ""
-        raise BatchError(f"{MANIFEST_PATH} at {base[:10]} lists no shims {which}; there is nothing to prune.")
+        raise BatchError(f"the shim manifests at {base[:10]} list no shims {which}; there is nothing to prune.")
     label = f"{PRUNE_PREFIX}{batch or today.isoformat()}"
 
     rewrite_commit, rewritten = "", 0
@@ -214,12 +215,12 @@ def _prune_in_worktree(
     usages = {usage.record.old_path: usage for usage in find_shim_users(inventory, records, ignored=ignored)}
     pending = _uncommitted_uses(folder, config, records, ignored, uncommitted)
     usages = {path: _with_uses(usage, pending[path]) for path, usage in usages.items()}
-    removed, kept = _select_removals(folder, records, usages, pending, before_due, today)
+    removed, kept = _select_removals(folder, manifests, records, usages, pending, before_due, today)
 
     stale_docs = tuple(use for record in removed for use in usages[record.old_path].uses)
     prune_commit = ""
     if removed:
-        prune_commit = _commit_removals(worktree, folder, all_records, removed, kept, stale_docs, label, batch)
+        prune_commit = _commit_removals(worktree, folder, manifests, removed, kept, stale_docs, label, batch)
     return PruneResult(
         "", base, tuple(removed), tuple(kept), rewrite_commit, prune_commit, rewritten, tuple(stragglers), stale_docs
     )
@@ -252,6 +253,7 @@ def _with_uses(usage: ShimUsage, extra: Sequence[ShimUse]) -> ShimUsage:
 
 def _select_removals(
     folder: Path,
+    manifests: ShimManifests,
     records: Sequence[ShimRecord],
     usages: Mapping[str, ShimUsage],
     pending: Mapping[str, Sequence[ShimUse]],
@@ -272,7 +274,7 @@ def _select_removals(
         elif not before_due and not is_due(record, today):
             kept.append(KeptShim(record, f"unused, but due for removal only after {record.remove_after}; pass --before-due to remove it now"))
         elif state != UNCHANGED:
-            rejected.append(_rejection_reason(record, state))
+            rejected.append(_rejection_reason(record, state, manifests.file_of(record.old_path) or "its manifest"))
         else:
             removed.append(record)
     if rejected:
@@ -295,17 +297,17 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-def _rejection_reason(record: ShimRecord, state: str) -> str:
+def _rejection_reason(record: ShimRecord, state: str, manifest: str) -> str:
     restore = (
         f"restore the generated text with `git checkout <commit> -- {record.old_path}`, or delete the file and its "
-        f"record in {MANIFEST_PATH} yourself"
+        f"record in {manifest} yourself"
     )
     if state == EDITED:
         return f"{record.old_path}: the shim was edited after generation (its hash no longer matches); {restore}"
     if state == NOT_A_SHIM:
         return f"{record.old_path}: the file no longer has the codemod-shim header, so it holds other code now; {restore}"
     assert state == OTHER_VERSION
-    return f"{record.old_path}: a generated shim, but not the version {MANIFEST_PATH} records; {restore}"
+    return f"{record.old_path}: a generated shim, but not the version {manifest} records; {restore}"
 
 
 def _read_text(path: Path) -> Optional[str]:
@@ -320,7 +322,7 @@ def _read_text(path: Path) -> Optional[str]:
 def _commit_removals(
     worktree: Worktree,
     folder: Path,
-    all_records: Sequence[ShimRecord],
+    manifests: ShimManifests,
     removed: Sequence[ShimRecord],
     kept: Sequence[KeptShim],
     stale_docs: Sequence[ShimUse],
@@ -329,8 +331,7 @@ def _commit_removals(
 ) -> str:
     removed_paths = {record.old_path for record in removed}
     worktree.remove([path for path in sorted(removed_paths) if (folder / path).exists()])
-    save_manifest(folder / MANIFEST_PATH, [record for record in all_records if record.old_path not in removed_paths])
-    worktree.add([MANIFEST_PATH], force=True)
+    _remove_records(worktree, folder, manifests, removed_paths)
 
     scope = f" of {batch}" if batch else ""
     subject = f"Remove {_count(len(removed), 'unused shim')}{scope}"
@@ -345,6 +346,22 @@ def _commit_removals(
     if stale_docs:
         body += ["", "Docs that still mention a removed path:", *(f"  {use.file}:{use.line}: {use.text}" for use in stale_docs)]
     return worktree.commit(f"{subject}\n\n" + "\n".join(body), label)
+
+
+def _remove_records(worktree: Worktree, folder: Path, manifests: ShimManifests, removed_paths: set[str]) -> None:
+    """Drop the records of ``removed_paths`` from the manifest files that contain them, and stage those files.
+
+    A manifest file left without records is deleted; the other manifest files stay as they are.
+    """
+    for path, records in manifests.files.items():
+        remaining = [record for record in records if record.old_path not in removed_paths]
+        if len(remaining) == len(records):
+            continue
+        if remaining:
+            save_manifest(folder / path, remaining)
+            worktree.add([path], force=True)
+        else:
+            worktree.remove([path])
 
 
 # Straggler rewrites ----------------------------------------------------------

@@ -21,7 +21,7 @@ import keyword
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, Optional, Union, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -157,10 +157,15 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
                 stack.extend(item for item in value if _is_node_type(type(item)))
 
 
-@functools.cache
+_NODE_TYPES: dict[type, bool] = {}
+
+
 def _is_node_type(value_type: type) -> bool:
     """Return whether values of ``value_type`` are CST nodes; cached, because ``CSTNode`` is an ABC and slow to check."""
-    return issubclass(value_type, cst.CSTNode)
+    known = _NODE_TYPES.get(value_type)
+    if known is None:
+        known = _NODE_TYPES[value_type] = issubclass(value_type, cst.CSTNode)
+    return known
 
 
 @functools.cache
@@ -730,9 +735,10 @@ class _ImportRewriter:
             edit = self._edits.get(id(node))
             return node if edit is None else edit.replacement
         if node_type is cst.Attribute and self._chains:
-            new_chain = self._chains.get(_dotted_name(node) or "")
+            attribute = cast(cst.Attribute, node)
+            new_chain = self._chains.get(_dotted_name(attribute) or "")
             if new_chain is not None:
-                return _dotted_expression(new_chain).with_changes(lpar=node.lpar, rpar=node.rpar)
+                return _dotted_expression(new_chain).with_changes(lpar=attribute.lpar, rpar=attribute.rpar)
         if not self._chains and not can_hold_statements(node):
             return node
 
@@ -765,7 +771,7 @@ class _ImportRewriter:
         new_items: list[object] = []
         changed = False
         for item in items:
-            new_item = self._rebuilt(item) if _is_node_type(type(item)) else item
+            new_item = self._rebuilt(cast(cst.CSTNode, item)) if _is_node_type(type(item)) else item
             changed = changed or new_item is not item
             if isinstance(new_item, list):
                 new_items.extend(new_item)

@@ -22,13 +22,14 @@ from typing import Optional
 
 from codemods.apply import branch_name
 from codemods.config import Config, load_config
-from codemods.errors import BatchError, CodemodError, ConfigError, ManifestReadError
+from codemods.errors import BatchError, CodemodError, ConfigError
 from codemods.gitops import Repository
+from codemods.manifests import manifests_at, manifests_in
 from codemods.workspace import file_reader, scan_target
 from inventory import resolve_imports, scan_references, scan_source
 from inventory.model import Inventory, ResolvedImport
 from inventory.resolve import locate_strings
-from shimgen.manifest import MANIFEST_PATH, ManifestError, ShimRecord, load_manifest, parse_manifest
+from shimgen.manifest import ShimRecord, is_manifest_path
 from shimgen.pickles import PickleScan, scan_pickle_file
 from shimgen.render import KIND_PACKAGE
 
@@ -132,7 +133,7 @@ def shim_usage(root: Path, *, batch: Optional[str] = None, use_cache: bool = Tru
     """
     config = _optional_config(root)
     if batch is None:
-        records = read_manifest(Path(root) / MANIFEST_PATH)
+        records = manifests_in(Path(root)).records
         inventory = scan_target(Path(root), config, use_cache=use_cache)
         return UsageReport("working tree", find_shim_users(inventory, records, ignored=config_files(config, root)))
 
@@ -145,7 +146,7 @@ def shim_usage(root: Path, *, batch: Optional[str] = None, use_cache: bool = Tru
         raise BatchError(f"batch {batch!r} has no branch {branch}; run `codemod apply --batch {batch}` first.")
     tip = repository.branch_commit(branch)
     with repository.temporary_checkout(tip) as folder:
-        records = [record for record in read_manifest(folder / MANIFEST_PATH) if record.batch == batch]
+        records = [record for record in manifests_in(folder, label=branch).records if record.batch == batch]
         inventory = scan_target(folder, config, use_cache=False)
         users = find_shim_users(inventory, records, ignored=config_files(config, repository.root))
     return UsageReport(f"{branch} at {tip[:10]}", users)
@@ -182,9 +183,11 @@ def find_shim_users(inventory: Inventory, records: Sequence[ShimRecord], *, igno
     """Return the uses of each shim of ``records`` found in ``inventory``.
 
     Files in ``ignored`` (the codemod configuration, which names old paths as move
-    sources) and the stubs themselves are not counted as users.
+    sources), the manifests and the stubs themselves are not counted as users.
     """
-    skip = set(ignored) | {MANIFEST_PATH} | {record.old_path for record in records}
+    every_file = {facts.path for facts in inventory.files} | {reference.file for reference in inventory.references}
+    manifests = {path for path in every_file if is_manifest_path(path)}
+    skip = set(ignored) | manifests | {record.old_path for record in records}
     usages = []
     for record in records:
         uses = [
@@ -267,30 +270,18 @@ def config_files(config: Optional[Config], root: Path) -> tuple[str, ...]:
 
 
 def shim_records(root: Path, *, batch: Optional[str] = None) -> list[ShimRecord]:
-    """Read the manifest of the checkout at ``root``, or with ``batch`` the batch's records on its branch.
+    """Read the manifests of the checkout at ``root``, or with ``batch`` the batch's records on its branch.
 
-    Raises ManifestReadError naming the manifest when it cannot be read.
+    Raises ManifestReadError naming the manifest file when one cannot be read.
     """
     if batch is None:
-        return read_manifest(Path(root) / MANIFEST_PATH)
-    try:
-        repository = Repository(root)
-        branch = branch_name(batch)
-        if not repository.branch_exists(branch):
-            raise BatchError(f"batch {batch!r} has no branch {branch}; run `codemod apply --batch {batch}` first.")
-        data = repository.show_file(repository.branch_commit(branch), MANIFEST_PATH) or b""
-        records = parse_manifest(data.decode("utf-8"), source=f"{branch}:{MANIFEST_PATH}") if data else []
-    except ManifestError as error:
-        raise ManifestReadError(str(error)) from None
+        return manifests_in(Path(root)).records
+    repository = Repository(root)
+    branch = branch_name(batch)
+    if not repository.branch_exists(branch):
+        raise BatchError(f"batch {batch!r} has no branch {branch}; run `codemod apply --batch {batch}` first.")
+    records = manifests_at(repository, repository.branch_commit(branch), label=branch).records
     return [record for record in records if record.batch == batch]
-
-
-def read_manifest(path: Path) -> list[ShimRecord]:
-    """Read the manifest at ``path``; raise ManifestReadError naming it when it is invalid."""
-    try:
-        return load_manifest(path)
-    except ManifestError as error:
-        raise ManifestReadError(str(error)) from None
 
 
 # Configuration that stops new uses ----------------------------------------------

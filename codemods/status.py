@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -13,9 +12,10 @@ from codemods.apply import base_of_branch, branch_name, clean_leftovers, moved_s
 from codemods.config import BatchConfig, Config, MoveRule, load_config
 from codemods.errors import BatchError, CodemodError
 from codemods.gitops import BRANCH_PREFIX, Repository
+from codemods.manifests import manifests_at
 from codemods.workspace import scan_target
 from inventory.model import Inventory
-from shimgen.manifest import MANIFEST_PATH
+from shimgen.manifest import ShimRecord
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def batch_statuses(root: Path, *, count_uses: bool = True) -> list[BatchStatus]:
     repository = Repository(root)
     config = load_config(repository.root)
     head = repository.head_commit()
-    head_records = _shim_records(repository.show_file(head, MANIFEST_PATH))
+    head_records = manifests_at(repository, head, label="HEAD").records
     working_tree: Optional[Inventory] = None
 
     rows = []
@@ -69,10 +69,10 @@ def batch_statuses(root: Path, *, count_uses: bool = True) -> list[BatchStatus]:
     return rows
 
 
-def _batch_row(repository: Repository, batch: BatchConfig, head: str, head_records: list[dict]) -> BatchStatus:
+def _batch_row(repository: Repository, batch: BatchConfig, head: str, head_records: list[ShimRecord]) -> BatchStatus:
     name = batch.name
     branch = branch_name(name)
-    in_head = [record for record in head_records if record.get("batch") == name]
+    in_head = [record for record in head_records if record.batch == name]
     if not repository.branch_exists(branch):
         symbols = len(moved_symbols_at(repository, batch, head))
         if not in_head:
@@ -83,7 +83,7 @@ def _batch_row(repository: Repository, batch: BatchConfig, head: str, head_recor
 
     tip = repository.branch_commit(branch)
     base = _describe_base(repository, branch, name, head)
-    branch_records = [record for record in _branch_records(repository, branch) if record.get("batch") == name]
+    branch_records = [record for record in _branch_records(repository, branch) if record.batch == name]
     moved = _count_renames(repository, branch, name)
     if repository.is_ancestor(tip, head):
         records = branch_records or in_head
@@ -132,24 +132,13 @@ def _count_renames(repository: Repository, branch: str, batch: str) -> int:
     return len(repository.renamed_files(rename_commit.hexsha))
 
 
-def _shim_records(text: Optional[bytes]) -> list[dict]:
-    if not text:
-        return []
-    try:
-        document = json.loads(text)
-    except ValueError:
-        return []
-    entries = document.get("shims", document) if isinstance(document, dict) else document
-    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+def _branch_records(repository: Repository, branch: str) -> list[ShimRecord]:
+    return manifests_at(repository, repository.branch_commit(branch), label=branch).records
 
 
-def _branch_records(repository: Repository, branch: str) -> list[dict]:
-    return _shim_records(repository.show_file(repository.branch_commit(branch), MANIFEST_PATH))
-
-
-def _live_shims(repository: Repository, commit: str, records: Iterable[dict]) -> int:
+def _live_shims(repository: Repository, commit: str, records: Iterable[ShimRecord]) -> int:
     """Count the records whose old path still exists at ``commit``."""
-    return sum(1 for record in records if repository.show_file(commit, str(record.get("old_path"))) is not None)
+    return sum(1 for record in records if repository.show_file(commit, record.old_path) is not None)
 
 
 def _scan_branch(repository: Repository, config: Config, branch: str) -> Inventory:
@@ -157,9 +146,9 @@ def _scan_branch(repository: Repository, config: Config, branch: str) -> Invento
         return scan_target(folder, config, use_cache=False)
 
 
-def _with_uses(row: BatchStatus, inventory: Inventory, records: Sequence[dict], symbols: Sequence[MoveRule]) -> BatchStatus:
+def _with_uses(row: BatchStatus, inventory: Inventory, records: Sequence[ShimRecord], symbols: Sequence[MoveRule]) -> BatchStatus:
     """Count the import sites that reach a shim of the batch or import one of ``symbols`` from its old module."""
-    shim_paths = {str(record.get("old_path")) for record in records if record.get("batch") == row.name}
+    shim_paths = {record.old_path for record in records if record.batch == row.name}
     old_names = {(rule.source, rule.symbol) for rule in symbols}
     uses = sum(
         1

@@ -32,6 +32,7 @@ from codemods.apply import branch_name, module_paths, moved_symbols_at
 from codemods.config import BatchConfig, Config, check_never_run, load_config, never_run_matches
 from codemods.errors import BatchError
 from codemods.gitops import Repository, batch_of, made_by_codemod
+from codemods.manifests import manifests_in
 from codemods.move_symbol import SymbolMove
 from codemods.plan import path_to_module
 from codemods.processes import ProcessResult, find_program, run_command, run_python
@@ -40,7 +41,7 @@ from inventory.discover import discover_files
 from inventory.graph import build_graph, strongly_connected_components
 from inventory.model import Inventory
 from inventory.resolve import is_stdlib_module
-from shimgen.manifest import MANIFEST_PATH, ShimRecord, load_manifest
+from shimgen.manifest import ShimRecord
 from shimgen.prune import is_due
 
 logger = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def verify_batch(
     with repository.temporary_checkout(base) as before, repository.temporary_checkout(tip) as after:
         inventory_before = scan_target(before, config, use_cache=False)
         inventory_after = scan_target(after, config, use_cache=False)
-        records = [record for record in load_manifest(after / MANIFEST_PATH) if record.batch == batch]
+        records = [record for record in manifests_in(after, label=branch).records if record.batch == batch]
         shims = {record.old_path: _new_path(record, config.package_root) for record in records}
         # Files that move without a shim, such as tests, are not in the manifest,
         # so the moves come from git's rename commit.

@@ -1,19 +1,26 @@
 """Generate the stubs ("shims") left at the old paths of moved modules, and their manifest.
 
 ``render_shim`` turns a ``ShimSpec`` into stub text, ``is_generated_shim`` reads a stub's
-marker header back, ``shimgen.manifest`` reads and writes ``.codemod/shims.json``, and
-``shimgen.prune`` decides whether a stub is untouched and due for removal.
+marker header back, ``shimgen.manifest`` reads and writes the manifests (one file per batch
+under ``.codemod/shims/``), and ``shimgen.prune`` decides whether a stub is untouched and due
+for removal.
 """
 
 from __future__ import annotations
 
 from shimgen.manifest import (
-    MANIFEST_PATH,
+    LEGACY_MANIFEST_PATH,
+    MANIFEST_FOLDER,
     ManifestError,
+    ShimManifests,
     ShimRecord,
+    is_manifest_path,
     load_manifest,
+    manifest_path,
+    manifests_in_folder,
     merge_records,
     parse_manifest,
+    read_manifests,
     save_manifest,
 )
 from shimgen.prune import StubCheck, check_stub, is_due, stub_state
@@ -32,19 +39,25 @@ from shimgen.render import (
 __all__ = [
     "KIND_MODULE",
     "KIND_PACKAGE",
-    "MANIFEST_PATH",
+    "LEGACY_MANIFEST_PATH",
+    "MANIFEST_FOLDER",
     "InvalidShimSpec",
     "ManifestError",
     "ShimHeader",
+    "ShimManifests",
     "ShimRecord",
     "ShimSpec",
     "StubCheck",
     "check_stub",
     "is_due",
     "is_generated_shim",
+    "is_manifest_path",
     "load_manifest",
+    "manifest_path",
+    "manifests_in_folder",
     "merge_records",
     "parse_manifest",
+    "read_manifests",
     "render_shim",
     "save_manifest",
     "shim_hash",

@@ -81,7 +81,8 @@ def test_new_packages_get_init_files(applied):
         "nba_simulator/etl/monitoring/__init__.py",
     ):
         assert init in files
-    assert ".codemod/shims.json" in files
+    assert ".codemod/shims/etl-base.json" in files
+    assert ".codemod/shims.json" not in files
 
 
 def test_every_changed_file_parses(applied):

@@ -11,7 +11,7 @@ import pytest
 from codemods.apply import apply_batch
 from codemods.check import check_shim_uses
 from codemods.errors import ManifestReadError
-from shimgen.manifest import MANIFEST_PATH, ShimRecord, save_manifest
+from shimgen.manifest import ShimRecord, manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
 from tests.conftest import git, make_repo
 
@@ -39,7 +39,7 @@ def shim_repo(root: Path, files: dict[str, str]) -> Path:
         remove_after="2026-07-01",
         hash="0" * 16,
     )
-    save_manifest(root / MANIFEST_PATH, [record])
+    save_manifest(root / manifest_path(record.batch), [record])
     return root
 
 
@@ -116,7 +116,7 @@ def test_moved_package_submodule_found(tmp_path):
         {"scripts/dims/__init__.py": "# package shim\n", "app/__init__.py": "", "app/dims/__init__.py": "", "app/dims/sub.py": "", "use.py": "import scripts.dims.sub\n"},
     )
     record = ShimRecord("scripts/dims/__init__.py", "scripts.dims", "app.dims", "package", "dims", "2026-01-01", "2026-07-01", "0" * 16)
-    save_manifest(root / MANIFEST_PATH, [record])
+    save_manifest(root / manifest_path(record.batch), [record])
 
     result = check_shim_uses(root, ["use.py"], cwd=root)
 
@@ -180,10 +180,17 @@ def test_no_manifest_is_clean(tmp_path):
     assert (result.files, result.shims, result.ok) == (0, 0, True)
 
 
-def test_invalid_manifest_rejected(tmp_path):
-    root = make_repo(tmp_path / "repo", {"a.py": "", ".codemod/shims.json": "{not json"})
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        pytest.param(".codemod/shims/etl.json", id="batch-file"),
+        pytest.param(".codemod/shims.json", id="legacy-single-file"),
+    ],
+)
+def test_invalid_manifest_rejected(tmp_path, manifest):
+    root = make_repo(tmp_path / "repo", {"a.py": "", manifest: "{not json"})
 
-    with pytest.raises(ManifestReadError, match=r"shims.json: invalid JSON"):
+    with pytest.raises(ManifestReadError, match=f"{manifest}: invalid JSON"):
         check_shim_uses(root)
 
 

@@ -12,7 +12,7 @@ import pytest
 from codemods.apply import apply_batch
 from codemods.check import CheckPathError, check_shim_uses
 from codemods.exitcodes import ExitCode
-from shimgen.manifest import MANIFEST_PATH, ShimRecord, save_manifest
+from shimgen.manifest import ShimRecord, manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
 from tests.conftest import git, make_repo
 
@@ -139,7 +139,7 @@ def test_no_manifest_still_rejects_missing_path(tmp_path):
 def small_repo(root: Path, files: dict[str, str]) -> Path:
     make_repo(root, {"scripts/etl/old.py": "X = 1\n", "app/__init__.py": "", "app/new.py": "", **files})
     record = ShimRecord("scripts/etl/old.py", "scripts.etl.old", "app.new", "module", "etl", "2026-01-01", "2026-07-01", "0" * 16)
-    save_manifest(root / MANIFEST_PATH, [record])
+    save_manifest(root / manifest_path(record.batch), [record])
     return root
 
 

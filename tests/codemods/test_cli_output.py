@@ -228,14 +228,14 @@ def test_invalid_manifest_is_failure(tmp_path, monkeypatch):
     from shimgen.manifest import ManifestError
 
     def broken(*arguments, **keywords):
-        raise ManifestError(".codemod/shims.json: invalid JSON (line 1); fix the file or restore it from git")
+        raise ManifestError(".codemod/shims/etl.json: invalid JSON (line 1); fix the file or restore it from git")
 
     monkeypatch.setattr(codemods.status, "batch_statuses", broken)
 
     result = CliRunner().invoke(main, ["--no-color", "--root", str(tmp_path), "status"])
 
     assert result.exit_code == ExitCode.FAILURE
-    assert ".codemod/shims.json: invalid JSON" in result.output
+    assert ".codemod/shims/etl.json: invalid JSON" in result.output
     assert "bug in codemod" not in result.output
 
 

@@ -103,6 +103,11 @@ INVALID = [
         "two batches are named 'b'",
         id="duplicate-batch",
     ),
+    pytest.param(
+        'package = "x"\n[[batch]]\nname = "etl"\n[batch.moves]\n"a.py" = "x.a"\n[[batch]]\nname = "ETL"\n[batch.moves]\n"c.py" = "x.c"\n',
+        "batches 'etl' and 'ETL' differ only in case",
+        id="batch-names-differ-in-case",
+    ),
     pytest.param('package = "x"\nshim-remove-after = "soon"\n', "is not a date", id="bad-date"),
     pytest.param(
         'package = "x"\nprotect = ["scripts/*.py"]\n[[batch]]\nname = "b"\n[batch.moves]\n"scripts/a.py" = "x.a"\n',

@@ -16,7 +16,7 @@ from codemods.errors import BatchError, CodemodError
 from codemods.prune import prune_branch_name, prune_shims
 from codemods.verify import expiry_checks, verify_batch
 from shimgen import ShimRecord, ShimSpec, render_shim
-from shimgen.manifest import MANIFEST_PATH, parse_manifest, save_manifest
+from shimgen.manifest import LEGACY_MANIFEST_PATH, manifest_path, parse_manifest, save_manifest
 from tests.codemods.legacy import make_legacy_repo
 from tests.conftest import git, make_repo, snapshot
 
@@ -46,8 +46,8 @@ def legacy(applied_template, tmp_path):
     return root
 
 
-def manifest_on(root: Path, rev: str) -> list[ShimRecord]:
-    return parse_manifest(git(root, "show", f"{rev}:{MANIFEST_PATH}"), source=rev)
+def manifest_on(root: Path, rev: str, batch: str = "etl-base") -> list[ShimRecord]:
+    return parse_manifest(git(root, "show", f"{rev}:{manifest_path(batch)}"), source=rev)
 
 
 def files_on(root: Path, rev: str) -> set[str]:
@@ -81,6 +81,8 @@ def test_prune_commit_deletes_files_and_records(legacy):
     assert set(USED) <= files
     assert sorted(record.old_path for record in manifest_on(legacy, result.branch)) == USED
     assert git(legacy, "rev-parse", f"{result.branch}~1").strip() == git(legacy, "rev-parse", "codemod/etl-base").strip()
+    changed = git(legacy, "diff", "--name-only", f"{result.branch}~1", result.branch).split()
+    assert sorted(changed) == sorted([*UNUSED, ".codemod/shims/etl-base.json"])
     message = git(legacy, "log", "-1", "--format=%B", result.branch)
     assert message.startswith("Remove 2 unused shims of etl-base\n")
     assert "scripts/etl/scraper_config.py: still used: 1 import site, 1 string, 2 commands" in message
@@ -145,25 +147,33 @@ def test_replaced_shim_rejected(legacy, tmp_path):
 
 def test_manifest_hash_mismatch_rejected(tmp_path):
     root = straggler_repo(tmp_path / "repo", {})
-    manifest = root / MANIFEST_PATH
+    manifest = root / manifest_path("loader")
     manifest.write_text(manifest.read_text().replace('"hash": "sha256:', '"hash": "sha256:0'))
     git(root, "commit", "--quiet", "-am", "Change the recorded hash")
     (root / "tests/test_loader.py").unlink()
     git(root, "commit", "--quiet", "-am", "Drop the last user")
 
-    with pytest.raises(BatchError, match="not the version .codemod/shims.json records"):
+    with pytest.raises(BatchError, match="not the version .codemod/shims/loader.json records"):
         prune_shims(root, today=AFTER_REMOVAL)
 
 
-def test_missing_shim_record_dropped(tmp_path):
-    root = straggler_repo(tmp_path / "repo", {})
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        pytest.param(".codemod/shims/loader.json", id="batch-file"),
+        pytest.param(LEGACY_MANIFEST_PATH, id="legacy-single-file"),
+    ],
+)
+def test_emptied_manifest_file_deleted(tmp_path, manifest):
+    root = straggler_repo(tmp_path / "repo", {}, manifest=manifest)
     git(root, "rm", "--quiet", "scripts/etl/loader.py", "tests/test_loader.py")
     git(root, "commit", "--quiet", "-m", "Delete the shim by hand")
 
     result = prune_shims(root, today=AFTER_REMOVAL)
 
     assert [record.old_path for record in result.removed] == ["scripts/etl/loader.py"]
-    assert manifest_on(root, result.branch) == []
+    assert manifest not in files_on(root, result.branch)
+    assert git(root, "diff", "--name-status", f"{result.branch}~1", result.branch).split() == ["D", manifest]
 
 
 def test_existing_prune_branch_rejected(legacy):
@@ -184,7 +194,7 @@ def test_merged_batch_pruned_from_head(legacy):
 
 
 def test_no_shims_rejected(legacy):
-    with pytest.raises(CodemodError, match="lists no shims"):
+    with pytest.raises(CodemodError, match="list no shims"):
         prune_shims(legacy, today=AFTER_REMOVAL)
 
 
@@ -221,7 +231,7 @@ def stub_files(old_path: str, old_module: str, new_module: str) -> tuple[str, Sh
     return text, ShimRecord.from_spec(spec, text)
 
 
-def straggler_repo(root: Path, extra: dict[str, str]) -> Path:
+def straggler_repo(root: Path, extra: dict[str, str], *, manifest: str = ".codemod/shims/loader.json") -> Path:
     text, record = stub_files("scripts/etl/loader.py", "scripts.etl.loader", "pkg.etl.loader")
     files = {
         "codemod.toml": 'package = "pkg"\n',
@@ -243,8 +253,8 @@ def straggler_repo(root: Path, extra: dict[str, str]) -> Path:
         **extra,
     }
     make_repo(root, files)
-    save_manifest(root / MANIFEST_PATH, [record])
-    git(root, "add", "-f", MANIFEST_PATH)
+    save_manifest(root / manifest, [record])
+    git(root, "add", "-f", manifest)
     git(root, "commit", "--quiet", "-m", "Add the shim manifest")
     return root
 

@@ -14,7 +14,7 @@ import pytest
 from codemods.apply import apply_batch
 from codemods.prune import prune_shims
 from shimgen import ShimRecord, ShimSpec, render_shim
-from shimgen.manifest import MANIFEST_PATH, save_manifest
+from shimgen.manifest import manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
 from tests.conftest import git, make_repo, snapshot, write_tree
 
@@ -103,8 +103,8 @@ def two_shim_repo(root: Path, files: dict[str, str]) -> Path:
             **files,
         },
     )
-    save_manifest(root / MANIFEST_PATH, records)
-    git(root, "add", "-f", MANIFEST_PATH)
+    save_manifest(root / manifest_path("etl"), records)
+    git(root, "add", "-f", manifest_path("etl"))
     git(root, "commit", "--quiet", "-m", "Add the shim manifest")
     return root
 

@@ -28,7 +28,7 @@ from codemods.shim_usage import (
 )
 from codemods.workspace import scan_target
 from shimgen import ShimRecord, ShimSpec, render_shim
-from shimgen.manifest import MANIFEST_PATH, save_manifest
+from shimgen.manifest import LEGACY_MANIFEST_PATH, is_manifest_path, manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
 from tests.conftest import git, write_tree
 
@@ -92,7 +92,7 @@ def test_config_file_not_a_user(legacy):
 
     files = {use.file for item in report.shims for use in item.uses}
     assert "codemod.toml" not in files
-    assert MANIFEST_PATH not in files
+    assert not [file for file in files if is_manifest_path(file)]
 
 
 def test_checkout_matches_batch_branch(legacy, checkout):
@@ -425,7 +425,7 @@ def test_pickle_scan_never_loads(tmp_path):
 
 
 def test_scan_pickles_command(stored_pickles, tmp_path):
-    save_manifest(tmp_path / MANIFEST_PATH, [MODELS_RECORD])
+    save_manifest(tmp_path / manifest_path(MODELS_RECORD.batch), [MODELS_RECORD])
 
     completed = codemod("shims", "--scan-pickles", str(stored_pickles), "--json", cwd=tmp_path)
 
@@ -436,7 +436,7 @@ def test_scan_pickles_command(stored_pickles, tmp_path):
 
 
 def test_scan_pickles_missing_folder(tmp_path):
-    save_manifest(tmp_path / MANIFEST_PATH, [MODELS_RECORD])
+    save_manifest(tmp_path / manifest_path(MODELS_RECORD.batch), [MODELS_RECORD])
 
     completed = invoke("shims", "--scan-pickles", str(tmp_path / "missing"), cwd=tmp_path)
 
@@ -517,15 +517,22 @@ def test_manifest_without_shims(tmp_path):
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == ""
-    assert "lists no shims" in completed.stderr
+    assert "list no shims" in completed.stderr
 
 
-def test_invalid_manifest_named(tmp_path):
-    (tmp_path / ".codemod").mkdir()
-    (tmp_path / MANIFEST_PATH).write_text("{not json")
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        pytest.param(".codemod/shims/etl-base.json", id="batch-file"),
+        pytest.param(LEGACY_MANIFEST_PATH, id="legacy-single-file"),
+    ],
+)
+def test_invalid_manifest_named(tmp_path, manifest):
+    (tmp_path / manifest).parent.mkdir(parents=True)
+    (tmp_path / manifest).write_text("{not json")
 
     completed = invoke("shims", "--ruff", cwd=tmp_path)
 
     assert completed.returncode == 4
-    assert MANIFEST_PATH in completed.stderr
+    assert manifest in completed.stderr
     assert "invalid JSON" in completed.stderr

@@ -13,7 +13,7 @@ import pytest
 from codemods.errors import CodemodError
 from codemods.shim_usage import SYNTAX_INI, SYNTAX_TOML, find_pytest_config, pytest_filterwarnings
 from shimgen import ShimRecord, ShimSpec, render_shim
-from shimgen.manifest import MANIFEST_PATH, save_manifest
+from shimgen.manifest import manifest_path, save_manifest
 from tests.conftest import make_repo, write_tree
 
 PYTEST_9 = int(pytest.__version__.split(".")[0]) >= 9
@@ -204,7 +204,7 @@ def test_pyproject_table_ignored_beside_pytest_ini(tmp_path):
 
 def shim_repo(root: Path, files: dict[str, str]) -> Path:
     make_repo(root, {**PROJECT, **files})
-    save_manifest(root / MANIFEST_PATH, [RECORD])
+    save_manifest(root / manifest_path(RECORD.batch), [RECORD])
     return root
 
 

@@ -166,6 +166,7 @@ def test_branch_files_after_apply(applied):
     assert "from scripts.etl.utils import today_text  # noqa: E402\n" in job
     assert "from nba_simulator.etl.dates import Calendar, parse_date" in job
     assert 'mock.patch("nba_simulator.etl.dates.parse_date")' in (checkout / "tests/test_utils.py").read_text()
+    assert not (checkout / ".codemod/shims").exists()
     assert not (checkout / ".codemod/shims.json").exists()
 
 
@@ -553,4 +554,4 @@ name = "mixed"
     assert result.rename_commit != ""
     assert body.startswith("Rewrite imports and add shims for mixed\n")
     assert "Functions and classes moved: 1\n  scripts/etl/utils.py:Calendar -> nba_simulator.etl.dates" in body
-    assert "Shims at old paths: 1" in body
+    assert "Shims at old paths: 1 (listed in .codemod/shims/mixed.json)" in body

@@ -13,6 +13,7 @@ from codemods.config import load_config
 from codemods.errors import BatchError
 from codemods.plan import expand_moves, generated_shims
 from codemods.workspace import file_reader, scan_target
+from shimgen.manifest import manifests_in_folder
 from tests.conftest import git, make_repo
 
 CONFIG = """\
@@ -55,7 +56,11 @@ def codemod(*arguments, cwd):
 
 
 def manifest_at(root, rev):
-    return {record["old_path"]: record for record in json.loads(git(root, "show", f"{rev}:.codemod/shims.json"))["shims"]}
+    """Return the records of every per-batch manifest file at ``rev``, by old path."""
+    records = {}
+    for path in git(root, "ls-tree", "--name-only", rev, ".codemod/shims/").split():
+        records.update((record["old_path"], record) for record in json.loads(git(root, "show", f"{rev}:{path}"))["shims"])
+    return records
 
 
 @pytest.fixture
@@ -87,6 +92,8 @@ def test_folder_move_keeps_earlier_shims(merged_a):
     assert {"nba_simulator/etl/espn_agent.py", "nba_simulator/etl/nba_agent.py"} <= files
     manifest = manifest_at(root, "codemod/B")
     assert manifest[SHIM] == manifest_at(root, "main")[SHIM]
+    assert git(root, "ls-tree", "--name-only", "codemod/B", ".codemod/shims/").split() == [".codemod/shims/A.json", ".codemod/shims/B.json"]
+    assert git(root, "show", "codemod/B:.codemod/shims/A.json") == git(root, "show", "main:.codemod/shims/A.json")
     assert manifest[SHIM]["batch"] == "A"
     assert manifest["scripts/etl/espn_agent.py"]["batch"] == "B"
 
@@ -106,7 +113,7 @@ def test_file_rule_naming_shim_raises(merged_a):
     facts_by_path = {facts.path: facts for facts in inventory.files}
 
     with pytest.raises(BatchError) as raised:
-        expand_moves(config, config.batch("C"), facts_by_path, shims=generated_shims(file_reader(root)))
+        expand_moves(config, config.batch("C"), facts_by_path, shims=generated_shims(file_reader(root), manifests_in_folder(root).records))
     message = str(raised.value)
     assert SHIM in message
     assert "moved by batch A already" in message
@@ -114,8 +121,8 @@ def test_file_rule_naming_shim_raises(merged_a):
 
 def test_shim_lookup_reads_header_without_manifest(merged_a):
     root = merged_a
-    (root / ".codemod/shims.json").unlink()
-    lookup = generated_shims(file_reader(root))
+    (root / ".codemod/shims/A.json").unlink()
+    lookup = generated_shims(file_reader(root), manifests_in_folder(root).records)
 
     assert lookup(SHIM) == "A"
     assert lookup("scripts/etl/espn_agent.py") is None

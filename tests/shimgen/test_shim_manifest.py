@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 
 from shimgen import (
+    LEGACY_MANIFEST_PATH,
     ManifestError,
     ShimRecord,
     ShimSpec,
     check_stub,
+    is_manifest_path,
     load_manifest,
+    manifest_path,
+    manifests_in_folder,
     merge_records,
     render_shim,
     save_manifest,
@@ -46,11 +50,11 @@ def test_record_from_spec() -> None:
 
 
 def test_missing_manifest_is_empty(tmp_path: Path) -> None:
-    assert load_manifest(tmp_path / ".codemod" / "shims.json") == []
+    assert load_manifest(tmp_path / ".codemod" / "shims" / "etl-base.json") == []
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
-    path = tmp_path / ".codemod" / "shims.json"
+    path = tmp_path / manifest_path("etl-base")
     records = [record("scripts/b.py"), record("scripts/a.py"), RECORD]
 
     save_manifest(path, records)
@@ -143,6 +147,112 @@ def test_merge_replaces_by_old_path() -> None:
 def test_merge_rejects_duplicate_new_records() -> None:
     with pytest.raises(ManifestError, match="more than one record"):
         merge_records([], [record("scripts/a.py"), record("scripts/a.py", batch="x")])
+
+
+# One file per batch -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "batch, path",
+    [
+        pytest.param("etl-base", ".codemod/shims/etl-base.json", id="hyphen"),
+        pytest.param("v2.1_fix", ".codemod/shims/v2.1_fix.json", id="dot-and-underscore"),
+        pytest.param("ETL", ".codemod/shims/ETL.json", id="case-kept"),
+        pytest.param("console", ".codemod/shims/console.json", id="device-name-prefix-is-fine"),
+    ],
+)
+def test_manifest_path_is_batch_name(batch: str, path: str) -> None:
+    assert manifest_path(batch) == path
+
+
+@pytest.mark.parametrize(
+    "batch, message",
+    [
+        pytest.param("etl/base", "cannot be the file name", id="slash"),
+        pytest.param("-etl", "cannot be the file name", id="leading-hyphen"),
+        pytest.param("", "cannot be the file name", id="empty"),
+        pytest.param("nul", "Windows device name", id="device-name"),
+        pytest.param("COM1.extra", "Windows device name", id="device-name-with-extension"),
+    ],
+)
+def test_manifest_path_rejects_unusable_name(batch: str, message: str) -> None:
+    with pytest.raises(ManifestError, match=message) as raised:
+        manifest_path(batch)
+    assert repr(batch) in str(raised.value)
+    assert "rename the batch" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        pytest.param(".codemod/shims/etl-base.json", True, id="batch-file"),
+        pytest.param(".codemod/shims.json", True, id="legacy-file"),
+        pytest.param(".codemod/shims/README.md", False, id="other-file-in-folder"),
+        pytest.param(".codemod/shims/old/etl.json", False, id="nested-folder"),
+        pytest.param("config/shims.json", False, id="elsewhere"),
+    ],
+)
+def test_is_manifest_path(path: str, expected: bool) -> None:
+    assert is_manifest_path(path) is expected
+
+
+def test_folder_reads_batch_files_and_legacy(tmp_path: Path) -> None:
+    save_manifest(tmp_path / LEGACY_MANIFEST_PATH, [record("scripts/old.py", batch="earlier")])
+    save_manifest(tmp_path / manifest_path("b"), [record("scripts/b.py", batch="b")])
+    save_manifest(tmp_path / manifest_path("a"), [record("scripts/a2.py", batch="a"), record("scripts/a1.py", batch="a")])
+    (tmp_path / ".codemod/shims/README.md").write_text("not a manifest\n", encoding="utf-8")
+
+    manifests = manifests_in_folder(tmp_path)
+
+    assert list(manifests.files) == [LEGACY_MANIFEST_PATH, ".codemod/shims/a.json", ".codemod/shims/b.json"]
+    assert [item.old_path for item in manifests.records] == ["scripts/a1.py", "scripts/a2.py", "scripts/b.py", "scripts/old.py"]
+    assert manifests.file_of("scripts/old.py") == LEGACY_MANIFEST_PATH
+    assert manifests.file_of("scripts/b.py") == ".codemod/shims/b.json"
+    assert manifests.file_of("scripts/none.py") is None
+
+
+def test_folder_without_manifests_is_empty(tmp_path: Path) -> None:
+    manifests = manifests_in_folder(tmp_path)
+
+    assert manifests.files == {}
+    assert manifests.records == []
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        pytest.param(LEGACY_MANIFEST_PATH, ".codemod/shims/b.json", id="legacy-and-batch-file"),
+        pytest.param(".codemod/shims/a.json", ".codemod/shims/b.json", id="two-batch-files"),
+    ],
+)
+def test_same_old_path_in_two_files_raises(tmp_path: Path, first: str, second: str) -> None:
+    save_manifest(tmp_path / first, [record("scripts/x.py", batch="a")])
+    save_manifest(tmp_path / second, [record("scripts/x.py", batch="b")])
+
+    with pytest.raises(ManifestError, match="listed in both") as raised:
+        manifests_in_folder(tmp_path, label="HEAD")
+    message = str(raised.value)
+    assert "'scripts/x.py'" in message
+    assert f"HEAD:{first}" in message
+    assert f"HEAD:{second}" in message
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(b"{not json", "invalid JSON", id="invalid-json"),
+        pytest.param(b"", "invalid JSON", id="empty-file"),
+        pytest.param(b'{"version": 1, "shims": []}\xff', "not valid UTF-8", id="not-utf-8"),
+    ],
+)
+def test_bad_batch_file_is_named(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / manifest_path("a")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+
+    with pytest.raises(ManifestError, match=message) as raised:
+        manifests_in_folder(tmp_path)
+    assert str(path) in str(raised.value)
 
 
 @pytest.mark.parametrize(

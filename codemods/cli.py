@@ -313,6 +313,9 @@ def status(state: _State, as_json: bool) -> None:
         report.print_json(rows)
     else:
         report.render_status(rows)
+    for row in rows:
+        if row.stale:
+            report.warning(f"batch {row.name}: {row.stale}")
     states = Counter(row.state for row in rows)
     shown = ", ".join(f"{count} {name}" for name, count in sorted(states.items())) or "none configured"
     report.summary(f"{len(rows)} batches: {shown}")

@@ -39,6 +39,7 @@ class BatchStatus:
     shims: int = 0  # shims of the batch in the checkout it is measured on
     old_name_uses: Optional[int] = None  # import sites that still reach a shim, or import a moved name from its old module
     symbols: int = 0  # functions and classes the batch moved (`path.py:Name` keys)
+    stale: str = ""  # why an applied batch must be rebuilt: the branch it is stacked on moved on
 
 
 def batch_statuses(root: Path, *, count_uses: bool = True) -> list[BatchStatus]:
@@ -93,7 +94,27 @@ def _batch_row(repository: Repository, batch: BatchConfig, head: str, head_recor
         return BatchStatus(name, branch, state, base, 0, tip[:10], moved, live, symbols=symbols)
     commits = len(repository.commits_between(head, tip))
     symbols = len(moved_symbols_at(repository, batch, tip))
-    return BatchStatus(name, branch, APPLIED, base, commits, tip[:10], moved, len(branch_records), symbols=symbols)
+    stale = _stale_base(repository, name, base, tip)
+    return BatchStatus(
+        name, branch, APPLIED, base, commits, tip[:10], moved, len(branch_records), symbols=symbols, stale=stale
+    )
+
+
+def _stale_base(repository: Repository, batch: str, base: str, tip: str) -> str:
+    """Say why a batch stacked on another batch's branch needs a rebuild, or return "" when it does not.
+
+    The batch below was rebuilt or amended when its branch tip is no longer
+    part of this batch's branch; merging this branch would then bring back
+    the old build of the batch below.
+    """
+    if not base.startswith(BRANCH_PREFIX) or not repository.branch_exists(base):
+        return ""
+    if repository.is_ancestor(repository.branch_commit(base), tip):
+        return ""
+    return (
+        f"{base} was rebuilt or changed after {batch} was stacked on it; rebuild {batch} with "
+        f"`codemod apply --batch {batch} --rebuild`"
+    )
 
 
 def _describe_base(repository: Repository, branch: str, batch: str, head: str) -> str:

@@ -213,6 +213,33 @@ def test_rebuild_restacks_on_rebuilt_base(repo):
     assert git(repo, "merge-base", "--is-ancestor", "main", "codemod/job") == ""
 
 
+def test_status_flags_batch_on_rebuilt_base(repo):
+    apply_batch(repo, "util")
+    apply_batch(repo, "job")
+    commit_on_main(repo)
+    apply_batch(repo, "util", rebuild=True)
+
+    rows = {row.name: row for row in batch_statuses(repo, count_uses=False)}
+
+    assert rows["util"].stale == ""
+    assert rows["job"].stale == (
+        "codemod/util was rebuilt or changed after job was stacked on it; "
+        "rebuild job with `codemod apply --batch job --rebuild`"
+    )
+
+
+def test_status_clears_flag_after_rebuild(repo):
+    apply_batch(repo, "util")
+    apply_batch(repo, "job")
+    commit_on_main(repo)
+    apply_batch(repo, "util", rebuild=True)
+    apply_batch(repo, "job", rebuild=True)
+
+    rows = {row.name: row for row in batch_statuses(repo, count_uses=False)}
+
+    assert rows["job"].stale == ""
+
+
 def test_rebuild_rejects_foreign_commits(repo):
     apply_batch(repo, "util")
     git(repo, "switch", "--quiet", "codemod/util")

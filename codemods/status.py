@@ -13,6 +13,7 @@ from codemods.config import BatchConfig, Config, MoveRule, load_config
 from codemods.errors import BatchError, CodemodError
 from codemods.gitops import BRANCH_PREFIX, Repository
 from codemods.manifests import manifests_at
+from codemods.plan import batch_focus
 from codemods.workspace import scan_target
 from inventory.model import Inventory
 from shimgen.manifest import ShimRecord
@@ -64,7 +65,7 @@ def batch_statuses(root: Path, *, count_uses: bool = True) -> list[BatchStatus]:
             row = _with_uses(row, working_tree, head_records, symbols)
         elif count_uses and row.state == APPLIED:
             symbols = moved_symbols_at(repository, batch, repository.branch_commit(row.branch))
-            inventory = _scan_branch(repository, config, row.branch)
+            inventory = _scan_branch(repository, config, row.branch, batch.name)
             row = _with_uses(row, inventory, _branch_records(repository, row.branch), symbols)
         rows.append(row)
     return rows
@@ -162,9 +163,10 @@ def _live_shims(repository: Repository, commit: str, records: Iterable[ShimRecor
     return sum(1 for record in records if repository.show_file(commit, record.old_path) is not None)
 
 
-def _scan_branch(repository: Repository, config: Config, branch: str) -> Inventory:
+def _scan_branch(repository: Repository, config: Config, branch: str, batch: str) -> Inventory:
+    """Scan the files of ``branch`` that can reach the batch's shims (at the old paths) or moved names."""
     with repository.temporary_checkout(branch) as folder:
-        return scan_target(folder, config, use_cache=False)
+        return scan_target(folder, config, use_cache=False, focus=batch_focus(config, batch))
 
 
 def _with_uses(row: BatchStatus, inventory: Inventory, records: Sequence[ShimRecord], symbols: Sequence[MoveRule]) -> BatchStatus:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -19,10 +19,11 @@ from codemods.config import Config, load_config
 from codemods.errors import CodemodError, ConfigError
 from codemods.exitcodes import ExitCode
 from codemods.manifests import manifests_in
+from codemods.plan import Reachability
 from codemods.shim_usage import USE_IMPORT, USE_STRING, ShimUsage, find_shim_users, scan_files
 from codemods.workspace import scan_target
 from inventory.discover import compile_globs, discover_files
-from inventory.model import Inventory
+from inventory.model import Inventory, ResolvedImport
 from shimgen.manifest import ShimRecord
 
 NOT_PYTHON = "not a Python file (no .py suffix and no python shebang)"
@@ -44,6 +45,7 @@ class ShimUse:
     old_name: str  # the import statement as `codemod shims` spells it, or the string's value
     new_name: str  # the module (or for a string, the dotted name) to use instead
     shim: str  # repository-relative path of the shim file reached
+    reason: str = ""  # for a use left on the shim on purpose: why the new name would not work there
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class CheckReport:
     shims: int  # shims listed in the manifest
     uses: tuple[ShimUse, ...] = ()
     skipped: tuple[SkippedPath, ...] = ()
+    kept: tuple[ShimUse, ...] = ()  # uses where the new package is not importable; they do not fail the check
 
     @property
     def ok(self) -> bool:
@@ -106,7 +109,58 @@ def check_shim_uses(
         inventory = scan_target(root, config, progress=progress)
     usages = find_shim_users(inventory, records)
     uses = sorted(_code_uses(usages), key=lambda use: (use.file, use.line, use.old_name))
-    return CheckReport(files=len(inventory.files), shims=len(records), uses=tuple(uses), skipped=tuple(skipped))
+    uses, kept = _split_kept(root, config, inventory, uses, whole=not paths)
+    return CheckReport(
+        files=len(inventory.files), shims=len(records), uses=tuple(uses), skipped=tuple(skipped), kept=tuple(kept)
+    )
+
+
+def _split_kept(
+    root: Path, config: Optional[Config], inventory: Inventory, uses: Sequence[ShimUse], *, whole: bool
+) -> tuple[list[ShimUse], list[ShimUse]]:
+    """Split ``uses`` into those to change and those that must stay on the shim, by the plan's rules.
+
+    A use stays when the new package is not importable where it runs: a
+    script that reaches the old module through its own folder or a
+    ``sys.path`` edit, or a relative import in a file that some importer
+    loads that way. Telling the latter needs the importers, so a scan of
+    given files falls back to the whole repository (from the cache) when
+    one of their uses is a relative import.
+    """
+    if config is None or not uses:
+        return list(uses), []
+    imports: dict[tuple[str, int], list[ResolvedImport]] = {}
+    for item in inventory.imports:
+        imports.setdefault((item.site.file, item.site.line), []).append(item)
+    strings = {(reference.file, reference.line, reference.value): reference for facts in inventory.files for reference in facts.strings}
+    if not whole and any(item.site.level for use in uses for item in imports.get((use.file, use.line), ())):
+        inventory = scan_target(root, config)
+    reachability = Reachability(config, inventory)
+
+    changes: list[ShimUse] = []
+    kept: list[ShimUse] = []
+    for use in uses:
+        if use.kind == "import":
+            items = [item for item in imports.get((use.file, use.line), ()) if _reaches(item, use.shim)]
+            problems = [reachability.import_problem(item) for item in items]
+        else:
+            reference = strings.get((use.file, use.line, use.old_name))
+            problems = [reachability.string_problem(reference)] if reference is not None else []
+        problem = next((reason for reason in problems if reason), None)
+        if problem is None:
+            changes.append(use)
+        else:
+            kept.append(replace(use, reason=problem))
+    return changes, kept
+
+
+def _reaches(item: ResolvedImport, shim: str) -> bool:
+    resolution = item.resolution
+    if shim in (resolution.target, resolution.member_target):
+        return True
+    # A moved package's submodules are served by its stub, so their old names resolve below its folder.
+    folder = shim[: -len("/__init__.py")] if shim.endswith("/__init__.py") else ""
+    return bool(folder) and (resolution.target or "").startswith(folder + "/")
 
 
 def _repository_paths(root: Path, paths: Sequence[str], cwd: Path) -> list[tuple[str, str]]:

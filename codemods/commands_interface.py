@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from codemods import report
 from codemods.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from codemods.check import CheckReport
 
 
 def register(group: click.Group) -> None:
@@ -57,17 +60,24 @@ def run_check(root: Path, paths: tuple[str, ...], *, as_json: bool) -> None:
         report.print_json(result)
     else:
         report.render_shim_uses(result)
-    report.summary(_check_summary(result.files, result.shims, len(result.uses)))
+        for use in result.kept:
+            report.note(f"{use.file}:{use.line}: `{use.old_name}` stays on the shim {use.shim}: {use.reason}")
+    report.summary(_check_summary(result))
     if not result.ok:
         sys.exit(ExitCode.FINDINGS)
 
 
-def _check_summary(files: int, shims: int, uses: int) -> str:
-    if not shims:
+def _check_summary(result: CheckReport) -> str:
+    if not result.shims:
         return "check: no shims in .codemod/shims/*.json or .codemod/shims.json, nothing to check"
-    if not uses:
-        return f"check: {files} files, none reaches one of the {shims} shims"
-    return f"check: {uses} place(s) in {files} files reach shimmed names; import the new names instead"
+    kept = f"; {len(result.kept)} left on shims where the new names cannot work" if result.kept else ""
+    if not result.uses:
+        return f"check: {result.files} files scanned, none reaches one of the {result.shims} shims{kept}"
+    files = len({use.file for use in result.uses})
+    return (
+        f"check: {len(result.uses)} place(s) in {files} file(s) reach shimmed names ({result.files} files scanned); "
+        f"import the new names instead{kept}"
+    )
 
 
 def write_html_report(root: Path, html_path: Path) -> None:

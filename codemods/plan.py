@@ -934,6 +934,34 @@ def _why_unreachable(
     return None
 
 
+class Reachability:
+    """Tell, for import sites and strings of one inventory, why the new package may not be importable there.
+
+    The rules the plan uses to leave a site on its shim, for the commands
+    that judge existing uses of old names (`codemod check`).
+    """
+
+    def __init__(self, config: Config, inventory: Inventory) -> None:
+        self._config = config
+        self._facts_by_path = {facts.path: facts for facts in inventory.files}
+        self._loaders = _Loaders(config, inventory, self._facts_by_path)
+
+    def import_problem(self, item: ResolvedImport) -> Optional[str]:
+        """Return why ``item`` cannot import the new package instead, or None when it can."""
+        return _why_unreachable(self._config, item, self._facts_by_path, self._loaders)
+
+    def string_problem(self, reference: StringReference) -> Optional[str]:
+        """Return why the string ``reference`` in ``reference.file`` cannot name the new package, or None."""
+        facts = self._facts_by_path.get(reference.file)
+        entry = _string_search_entry(reference)
+        if facts is None or entry is None or _entry_reachable(self._config, facts, entry):
+            return None
+        return (
+            f"{reference.value!r} names the module through {entry or 'the repository root'}, but the package "
+            f"root is not on sys.path in {reference.file}"
+        )
+
+
 def _loaded_without_root_reason(item: ResolvedImport, loader: ResolvedImport) -> str:
     name = loader.resolution.module_name
     if loader.site.kind == "from" and loader.resolution.member_target is not None and loader.site.name:

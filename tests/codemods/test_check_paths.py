@@ -16,11 +16,11 @@ from shimgen.manifest import ShimRecord, manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
 from tests.conftest import git, make_repo
 
-# One import of each of the four shims of the legacy batch etl-base.
+# One import of each of the four shims of the legacy batch etl-base, from the repository root.
 NEW_JOB = """\
-import scraper_config
-import scraper_telemetry
-from adaptive_rate_limiter import AdaptiveRateLimiter
+import scripts.etl.scraper_config
+import scripts.etl.scraper_telemetry
+from scripts.etl.adaptive_rate_limiter import AdaptiveRateLimiter
 from scripts.etl import async_scraper_base
 """
 NEW_JOB_SHIMS = [
@@ -29,7 +29,7 @@ NEW_JOB_SHIMS = [
     "scripts/etl/adaptive_rate_limiter.py",
     "scripts/etl/async_scraper_base.py",
 ]
-NIGHTLY = "#!/usr/bin/env python3\nimport scraper_config\n"
+NIGHTLY = "#!/usr/bin/env python3\nimport scripts.etl.scraper_config\n"
 
 
 def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -72,7 +72,7 @@ def test_paths_relative_to_current_folder(merged, folder, arguments, found):
     lines = completed.stdout.splitlines()
     assert len(lines) == found, completed.stdout
     assert all(line.startswith(("scripts/etl/new_job.py:", "scripts/etl/nightly:")) for line in lines)
-    assert f"check: {found} place(s) in 1 files" in completed.stderr
+    assert f"check: {found} place(s) in 1 file(s) reach shimmed names (1 files scanned)" in completed.stderr
 
 
 def test_every_shim_named_from_subfolder(merged):
@@ -112,7 +112,7 @@ def test_non_python_file_skipped_with_note(merged):
 
     assert completed.returncode == ExitCode.CLEAN, completed.stdout + completed.stderr
     assert "notes.txt: not a Python file (no .py suffix and no python shebang); skipped" in completed.stderr
-    assert completed.stderr.strip().splitlines()[-1] == "check: 1 files, none reaches one of the 4 shims"
+    assert completed.stderr.strip().splitlines()[-1] == "check: 1 files scanned, none reaches one of the 4 shims"
 
 
 def test_json_output_notes_skipped_path(merged):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from codemods.apply import apply_batch
+from codemods.check import check_shim_uses
 from codemods.config import load_config
 from codemods.plan import batch_focus, plan_batch
 from codemods.report import plan_as_dict
@@ -147,3 +148,15 @@ def test_package_init_import_stays_on_shim(tmp_path):
     git(root, "checkout", "--quiet", result.branch)
     completed = run_validator(root)
     assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.parametrize("paths", [pytest.param((), id="whole-repository"), pytest.param(("scripts/pbp/processor.py",), id="given-file")])
+def test_check_keeps_relative_import_on_shim(repository, paths):
+    result = apply_batch(repository, "snapshot")
+    git(repository, "merge", "--quiet", "--ff-only", result.branch)
+
+    report = check_shim_uses(repository, paths, cwd=repository)
+
+    assert report.uses == ()
+    assert [(use.file, use.line) for use in report.kept] == [("scripts/pbp/processor.py", 1)]
+    assert "scripts/validators/validate.py:6" in report.kept[0].reason

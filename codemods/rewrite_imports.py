@@ -120,17 +120,8 @@ def iter_nodes(
     while stack:
         node = stack.pop()
         yield node
-        if not descend(node):
-            continue
-        children: list[cst.CSTNode] = []
-        for name in _field_names(type(node)):
-            value = getattr(node, name)
-            value_type = type(value)
-            if _is_node_type(value_type):
-                children.append(value)
-            elif value_type is tuple or value_type is list:
-                children.extend(item for item in value if _is_node_type(type(item)))
-        stack.extend(reversed(children))
+        if descend(node):
+            stack.extend(reversed(_children(node)))
 
 
 def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
@@ -146,15 +137,21 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     while stack:
         node = stack.pop()
         method = methods.get(type(node).__name__)
-        if method is not None and method(visitor, node) is False:
-            continue
-        for name in _field_names(type(node)):
-            value = getattr(node, name)
-            value_type = type(value)
-            if _is_node_type(value_type):
-                stack.append(value)
-            elif value_type is tuple or value_type is list:
-                stack.extend(item for item in value if _is_node_type(type(item)))
+        if method is None or method(visitor, node) is not False:
+            stack.extend(_children(node))
+
+
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Return the child nodes of ``node`` in field order."""
+    children: list[cst.CSTNode] = []
+    for name in _field_names(type(node)):
+        value = getattr(node, name)
+        value_type = type(value)
+        if _is_node_type(value_type):
+            children.append(value)
+        elif value_type is tuple or value_type is list:
+            children.extend(item for item in value if _is_node_type(type(item)))
+    return children
 
 
 _NODE_TYPES: dict[type, bool] = {}

@@ -446,10 +446,12 @@ def choose_base(repository: Repository, config: Config, batch: str) -> Base:
     """
     head = repository.head_commit()
     earlier = _earlier_batches(config, batch)
-    unmerged = [name for name in _unmerged_batches(repository, config, head) if not _stacks_on(repository, name, batch, head)]
+    waiting = _unmerged_batches(repository, config, head)
+    above = [name for name in waiting if name != batch and _stacks_on(repository, name, batch, head)]
+    unmerged = [name for name in waiting if name != batch and name not in above]
     unapplied = [name for name in earlier if not _is_applied(repository, config, name, head)]
     if not unmerged and not unapplied:
-        return Base(head, "HEAD", "no other batch is applied and waiting to be merged")
+        return Base(head, "HEAD", _head_reason(batch, unmerged, above, unapplied))
 
     every_batch = batch_focus(config, *(item.name for item in config.batches))
     if _working_tree_is_head(repository, config):
@@ -464,7 +466,7 @@ def choose_base(repository: Repository, config: Config, batch: str) -> Base:
     touched = footprints[batch].touched
     sharing = [name for name in unmerged if footprints[name].touched & touched]
     if not sharing:
-        return Base(head, "HEAD", f"no file is shared with the unmerged batch(es) {', '.join(unmerged)}")
+        return Base(head, "HEAD", _head_reason(batch, unmerged, above, unapplied))
     top = _topmost_branch(repository, batch, sharing)
     shared = sorted(footprints[top].touched & touched)
     return Base(
@@ -473,6 +475,39 @@ def choose_base(repository: Repository, config: Config, batch: str) -> Base:
         f"batch {top} is applied but not merged and shares {_count(len(shared), 'file')} with {batch} "
         f"({', '.join(shared[:3])}{', ...' if len(shared) > 3 else ''})",
     )
+
+
+def _head_reason(batch: str, unmerged: list[str], above: list[str], unapplied: list[str]) -> str:
+    """Say why ``batch`` starts from HEAD, for the `base:` line of `plan` and `apply`.
+
+    ``unmerged`` are the other applied, unmerged batches, none of which shares a
+    file with ``batch``. ``above`` are unmerged batches built on top of ``batch``,
+    which cannot be its base. ``unapplied`` are the earlier batches that are not
+    applied, none of which ``batch`` depends on.
+    """
+    if unmerged:
+        reason = f"{batch} shares no file with the unmerged {_batches(unmerged)}"
+    else:
+        reason = "no other batch is applied and waiting to be merged"
+        if above:
+            reason += f" apart from {_names(above)}, which {'is' if len(above) == 1 else 'are'} built on {batch}"
+    if unapplied:
+        subject = "" if unmerged else f" {batch}"  # the first clause starts with the batch when it lists unmerged ones
+        verb = "is" if len(unapplied) == 1 else "are"
+        reason += f", and{subject} does not depend on the earlier {_batches(unapplied)}, which {verb} not applied yet"
+    return reason
+
+
+def _batches(names: list[str]) -> str:
+    """Return "batch a" or "batches a and b", for messages."""
+    return f"{'batch' if len(names) == 1 else 'batches'} {_names(names)}"
+
+
+def _names(names: list[str]) -> str:
+    """Join names as a sentence lists them: "a", "a and b", "a, b and c"."""
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _working_tree_is_head(repository: Repository, config: Config) -> bool:
@@ -490,6 +525,7 @@ def _earlier_batches(config: Config, batch: str) -> list[str]:
 
 
 def _unmerged_batches(repository: Repository, config: Config, head: str) -> list[str]:
+    """Return the configured batches, in their configured order, whose branch exists and is not contained in ``head``."""
     names = []
     for item in config.batches:
         branch = branch_name(item.name)
@@ -638,7 +674,8 @@ def plan_with_base(
         repository.head_commit()
     except GitError as error:
         inventory = scan_target(root, config, progress=progress, focus=batch_focus(config, batch))
-        reason = f"the working tree, because {str(error).split(': ', 1)[-1].split(';')[0]}"
+        # The `base:` line reads "base: working tree, because <reason>", so the reason is the error alone.
+        reason = str(error).split(": ", 1)[-1].split(";")[0]
         return plan_batch(config, batch, inventory, file_reader(root), options=options), Base("", "working tree", reason)
 
     with repository.lock():
@@ -725,6 +762,12 @@ def _commit_renames(worktree: Worktree, plan: Plan) -> str:
 
 
 def _commit_rewrites(worktree: Worktree, folder: Path, plan: Plan, base_label: str) -> str:
+    """Commit the rewritten files, new modules, new ``__init__.py`` files, shims and the batch's manifest.
+
+    A rewritten file keeps its mode, so a script git records as 100755 stays
+    executable. New files are 100644, apart from the shim at the old path of an
+    executable script, which is 100755 and starts with the script's shebang.
+    """
     written: list[str] = []
     for change in plan.changes:
         if change.changed:
@@ -737,13 +780,14 @@ def _commit_rewrites(worktree: Worktree, folder: Path, plan: Plan, base_label: s
     records = []
     for spec in plan.shims:
         text = render_shim(spec)
-        write_file(folder, spec.old_path, text.encode("utf-8"))
+        write_file(folder, spec.old_path, text.encode("utf-8"), executable=spec.executable)
         written.append(spec.old_path)
         records.append(ShimRecord.from_spec(spec, text))
     manifest = _write_batch_manifest(folder, plan.batch, records, base_label)
     pause_point("rewritten")
 
-    worktree.add(written)
+    # `git add` takes the mode from the file only while core.fileMode is true, so executable shims are marked.
+    worktree.add(written, executable=[spec.old_path for spec in plan.shims if spec.executable])
     if manifest:
         worktree.add([manifest], force=True)
     return worktree.commit(_rewrite_message(plan), plan.batch)

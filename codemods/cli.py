@@ -148,7 +148,7 @@ def inventory(state: _State, json_path: Optional[str], no_cache: bool, graph_pat
 
 @main.command()
 @click.option("--batch", "batch", help="Name of the batch in [tool.codemod] to preview (required unless --suggest is given).")
-@click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff of every rewritten file.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the plan as a patch on stdout (renames, rewrites, new files, shims and manifest) that `git apply` accepts; the tables go to stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on stdout.")
 @click.option("--suggest", is_flag=True, help="Propose batches from the import graph, one per folder in dependency order, as a codemod.toml.")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), help="With --suggest: write the proposed codemod.toml to this new file instead of stdout.")
@@ -252,7 +252,8 @@ def apply(state: _State, batch: str, rebuild: bool, rewrite_commands: bool, rewr
     "tests_command",
     metavar="CMD",
     help="The repository's test command, run on the base and on the branch and compared test by test. "
-    "pytest commands get --junitxml added; other commands must contain {junit} where the JUnit XML path goes.",
+    "pytest commands (pytest, or any Python interpreter path followed by -m pytest) get --junitxml added; "
+    "other commands must contain {junit} where the JUnit XML path goes.",
 )
 @click.option("--tests-timeout", type=float, default=1800.0, show_default=True, help="Seconds each run of the --tests command may take.")
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON on stdout.")

@@ -70,9 +70,11 @@ def _shims_command(handle_errors: Decorator) -> click.Command:
 
 def _print_settings(root: Path, batch: Optional[str], ruff_table: bool, pytest_setting: bool) -> None:
     from codemods.shim_usage import (
+        banned_names,
         find_pytest_config,
         pytest_filterwarnings,
         ruff_banned_api,
+        scan_checkout,
         shim_records,
     )
 
@@ -82,11 +84,21 @@ def _print_settings(root: Path, batch: Optional[str], ruff_table: bool, pytest_s
         return
     parts = []
     if ruff_table:
-        parts.append(ruff_banned_api(records))
+        with report.progress("scanning"):
+            inventory = scan_checkout(root, batch=batch)
+        names, left_out = banned_names(records, inventory)
+        parts.append(ruff_banned_api(records, names))
+        if left_out:
+            report.note(
+                "not banned, because ruff would also report the imports of other modules that use the same name: "
+                + "; ".join(left_out)
+            )
     if pytest_setting:
         config = find_pytest_config(root)
         parts.append(pytest_filterwarnings(records, config))
         report.note(pytest_target_note(config))
+        if config.disables_warnings:
+            report.warning(pytest_plugin_warning(config))
     report.print_text("\n".join(parts))
 
 
@@ -103,6 +115,16 @@ def pytest_target_note(config: PytestConfigFile) -> str:
             "add the lines below to that setting instead of adding a second filterwarnings"
         )
     return f"pytest reads its settings from {config.path}; add the filterwarnings setting below to its {where} section"
+
+
+def pytest_plugin_warning(config: PytestConfigFile) -> str:
+    """Say that the configuration turns off pytest's warnings plugin, which makes filterwarnings do nothing, and what to change."""
+    return (
+        f"{config.path} sets `-p no:warnings` in the addopts of its [{config.section}] section, which turns off "
+        "pytest's warnings plugin, so pytest ignores every filterwarnings setting and the one below has no effect. "
+        "Remove `-p no:warnings` from addopts; to keep other warnings out of the test report, put `ignore` as the "
+        "first filterwarnings entry, before the lines below (pytest applies the last entry that matches a warning)."
+    )
 
 
 def _report_uses(root: Path, batch: Optional[str], as_json: bool) -> None:

@@ -450,11 +450,14 @@ class Worktree:
         (self.folder / new).parent.mkdir(parents=True, exist_ok=True)
         self.repo.git.mv(old, new)
 
-    def add(self, paths: Sequence[str], *, force: bool = False) -> None:
+    def add(self, paths: Sequence[str], *, force: bool = False, executable: Sequence[str] = ()) -> None:
+        """Stage ``paths``; those in ``executable`` are recorded as 100755 even where core.fileMode is false."""
         if not paths:
             return
         arguments = ["-f"] if force else []
         self.repo.git.add(*arguments, "--", *paths)
+        if executable:
+            self.repo.git.update_index("--chmod=+x", "--", *executable)
 
     def remove(self, paths: Sequence[str]) -> None:
         """Delete tracked files from the worktree and stage the deletions (`git rm`)."""

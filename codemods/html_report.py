@@ -232,6 +232,11 @@ def _shim_use_section(result: CheckReport) -> str:
         counts = f"<p>Places in the code that still reach one of the {result.shims} shims: {len(result.uses)}, in {result.files} Python files scanned.</p>"
         rows = [(f"{use.file}:{use.line}", use.kind, use.old_name, use.new_name, use.shim) for use in result.uses]
         body = counts + _table(("file:line", "kind", "old name", "use instead", "shim"), rows, empty="Nothing reaches a shim.")
+        if result.kept:
+            kept_rows = [(f"{use.file}:{use.line}", use.kind, use.old_name, use.shim, use.reason) for use in result.kept]
+            body += "<h3>Left on the shims, because the new names would not work there</h3>" + _table(
+                ("file:line", "kind", "old name", "shim", "why"), kept_rows
+            )
     return _section("shim-usage", "Shim usage", body)
 
 

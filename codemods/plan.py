@@ -34,6 +34,7 @@ from codemods.move_symbol import SymbolMove, move_symbol
 from codemods.rewrite_commands import CommandEdit, rewrite_commands_report
 from codemods.rewrite_docs import rewrite_doc_text
 from codemods.transform import transform_file_source
+from codemods.workspace import is_executable, shebang_line
 from inventory.model import (
     ExternalReference,
     FileFacts,
@@ -91,17 +92,34 @@ class FileChange:
     strings: tuple[StringRewrite, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     commands: tuple[CommandEdit, ...] = ()  # for a non-Python file: the commands it was asked to rewrite
+    created: bool = False  # the file does not exist before the batch (the new module of a moved function or class)
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
 
     def diff(self) -> str:
-        before = self.before.decode("utf-8", "replace").splitlines(keepends=True)
-        after = self.after.decode("utf-8", "replace").splitlines(keepends=True)
-        return "".join(
-            difflib.unified_diff(before, after, fromfile=f"a/{self.path}", tofile=f"b/{self.new_path}")
-        )
+        """Return the unified diff of the file as git writes it, so that `git apply` accepts it.
+
+        A new file is compared with /dev/null, and a last line without a newline
+        gets git's "\\ No newline at end of file" marker.
+        """
+
+        def lines_of(data: bytes) -> list[str]:
+            # Split at "\n" only, as git does, because str.splitlines() also splits at form feeds and lone "\r".
+            lines = data.decode("utf-8", "replace").split("\n")
+            last = lines.pop()  # "" when the text ends with a newline
+            return [line + "\n" for line in lines] + ([last] if last else [])
+
+        fromfile = "/dev/null" if self.created else f"a/{self.path}"
+        parts = []
+        for line in difflib.unified_diff(
+            lines_of(self.before), lines_of(self.after), fromfile=fromfile, tofile=f"b/{self.new_path}"
+        ):
+            parts.append(line)
+            if not line.endswith("\n"):
+                parts.append("\n\\ No newline at end of file\n")
+        return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -181,7 +199,7 @@ def plan_batch(
     if options.docs:
         _add_markdown_changes(changes, inventory, renamer, doc_renames, read)
     hazards = (*kept_shims, *_collect_hazards(moves, facts_by_path, changes, inventory), *symbol_findings)
-    shims = tuple(_shim_specs(config, batch, moves, facts_by_path))
+    shims = tuple(_shim_specs(config, batch, moves, facts_by_path, read, Path(inventory.root)))
     new_inits = _new_init_files(config, moves, facts_by_path, [symbol.dest_path for symbol in symbols])
 
     plan = Plan(
@@ -315,7 +333,10 @@ def _expand_rule(
     where = f"{config.path}: batch {batch.name!r} moves {rule.source!r}"
     if rule.kind == "file":
         if rule.source not in facts_by_path:
-            raise BatchError(f"{where}: {rule.source} is not a Python file of this repository (or it is excluded); check the path.")
+            # The same cutoff as for a `never-run` entry that matches nothing (config.check_never_run).
+            near = difflib.get_close_matches(rule.source, sorted(facts_by_path), n=1, cutoff=0.6)
+            hint = f"the closest Python file is {near[0]!r}. Correct the key" if near else "check the path"
+            raise BatchError(f"{where}: {rule.source} is not a Python file of this repository (or it is excluded); {hint}.")
         yield rule.source, rule.target
         return
 
@@ -323,7 +344,10 @@ def _expand_rule(
         folder = rule.source.rstrip("/")
         found = sorted(path for path in facts_by_path if path.startswith(folder + "/"))
         if not found:
-            raise BatchError(f"{where}: no Python files under {folder}/; check the folder name.")
+            folders = sorted({parent.as_posix() for path in facts_by_path for parent in PurePosixPath(path).parents} - {"."})
+            near = difflib.get_close_matches(folder, folders, n=1, cutoff=0.6)
+            hint = f"the closest folder with Python files is {near[0] + '/'!r}. Correct the key" if near else "check the folder name"
+            raise BatchError(f"{where}: no Python files under {folder}/; {hint}.")
         for path in found:
             parts = PurePosixPath(path[len(folder) + 1 :]).with_suffix("").parts
             if parts[-1] == "__init__":
@@ -339,7 +363,9 @@ def _expand_rule(
 
     matched = sorted(path for path in facts_by_path if fnmatch.fnmatchcase(path, rule.source))
     if not matched:
-        raise BatchError(f"{where}: the pattern matches no Python file; check the pattern.")
+        near = difflib.get_close_matches(rule.source, sorted(facts_by_path), n=1, cutoff=0.6)
+        hint = f"the closest Python file is {near[0]!r}. Correct the pattern" if near else "check the pattern"
+        raise BatchError(f"{where}: the pattern matches no Python file; {hint}.")
     for path in matched:
         stem = PurePosixPath(path).stem
         target = rule.target.replace("{stem}", stem)
@@ -1329,7 +1355,13 @@ def _symbol_move(
 ) -> SymbolMove:
     where = f"{config.path}: batch {batch.name!r} moves {rule.key!r}"
     if rule.source not in facts_by_path:
-        raise BatchError(f"{where}: {rule.source} is not a Python file of this repository (or it is excluded); check the path.")
+        near = difflib.get_close_matches(rule.source, sorted(facts_by_path), n=1, cutoff=0.6)
+        hint = (
+            f"the closest Python file is {near[0]!r}. Correct the key (to {near[0] + ':' + rule.symbol!r} if you meant that file)"
+            if near
+            else "check the path"
+        )
+        raise BatchError(f"{where}: {rule.source} is not a Python file of this repository (or it is excluded); {hint}.")
     if renamer.moved(rule.source) is not None:
         raise BatchError(
             f"{where}: {rule.source} itself moves in this batch; move {rule.symbol} in an earlier batch, "
@@ -1434,7 +1466,8 @@ def _render_symbol_moves(
                 if path == symbol.source_path:
                     before = read(path)
                 by_new_path[path] = len(changes)
-                changes.append(FileChange(path=path, new_path=path, before=before, after=after))
+                created = path == symbol.dest_path and dest is None
+                changes.append(FileChange(path=path, new_path=path, before=before, after=after, created=created))
             else:
                 changes[index] = dataclasses.replace(changes[index], after=after)
 
@@ -1484,14 +1517,21 @@ def _names_of_moved_files(inventory: Inventory, moved: set[str]) -> set[str]:
 
 
 def _shim_specs(
-    config: Config, batch: BatchConfig, moves: tuple[FileMove, ...], facts_by_path: Mapping[str, FileFacts]
+    config: Config,
+    batch: BatchConfig,
+    moves: tuple[FileMove, ...],
+    facts_by_path: Mapping[str, FileFacts],
+    read: Reader,
+    root: Path,
 ) -> Iterable[ShimSpec]:
+    """Describe the stub at each old path, which repeats the old file's shebang and keeps its execute bit."""
     today = datetime.date.today().isoformat()
     for move in moves:
         if move.is_test:
             continue
         _reject_stdlib_alias(config, move)
         facts = facts_by_path[move.old_path]
+        # NOTE: the mode comes from the checkout's file, which matches git's record unless core.fileMode is false.
         yield ShimSpec(
             old_path=move.old_path,
             old_module=move.old_module,
@@ -1502,6 +1542,8 @@ def _shim_specs(
             remove_after=config.shim_remove_after,
             exported_names=tuple(sorted(set(facts.defines))),
             package_root=config.package_root,
+            shebang=shebang_line(move.old_path, read(move.old_path)),
+            executable=is_executable(root, move.old_path),
         )
 
 

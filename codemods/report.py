@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 from rich.console import Console
@@ -22,11 +24,13 @@ from rich.text import Text
 
 from codemods.apply import ApplyResult
 from codemods.check import CheckReport
-from codemods.plan import Plan
+from codemods.plan import FileChange, Plan
 from codemods.verify import VerifyReport
 from inventory import build_graph, figures
 from inventory.model import Inventory
 from inventory.names import Spelling, spellings_as_json, spellings_by_file
+from shimgen.manifest import ShimRecord, manifest_path, save_manifest
+from shimgen.render import render_shim
 
 PLAIN_WIDTH = 200  # columns of tables written to a file or pipe
 _out: Console = Console(markup=False)
@@ -285,7 +289,15 @@ def render_plan(plan: Plan, *, show_diff: bool) -> None:
 
 
 def plan_patch(plan: Plan) -> str:
-    """Return the renames and rewritten files of ``plan`` as a git-style patch (shims not included)."""
+    """Return everything `apply` commits for ``plan`` as one git-style patch.
+
+    That is the renames, the rewritten files, the new modules of moved
+    functions and classes, the new ``__init__.py`` files, the shims (mode
+    100755 where the old file was executable) and the batch's shim manifest.
+    So `git apply --index` of it on a clean checkout of the base gives the
+    branch's tree, as long as it runs on the day of the plan, because each
+    shim records its creation date.
+    """
     changed = {change.path: change for change in plan.changes if change.changed}
     parts = []
     for move in plan.moves:
@@ -296,10 +308,44 @@ def plan_patch(plan: Plan) -> str:
             )
     for change in changed.values():
         header = f"diff --git a/{change.path} b/{change.new_path}\n"
-        if change.new_path != change.path:
+        if change.created:
+            header += f"new file mode {_REGULAR_MODE}\n"
+        elif change.new_path != change.path:
             header += f"rename from {change.path}\nrename to {change.new_path}\n"
         parts.append(header + change.diff())
+    for init in plan.new_init_files:
+        parts.append(_new_file_patch(init, ""))
+    # The shims come after the renames, because git creates a file at an old path only once the patch has moved it away.
+    records = []
+    for spec in plan.shims:
+        text = render_shim(spec)
+        parts.append(_new_file_patch(spec.old_path, text, executable=spec.executable))
+        records.append(ShimRecord.from_spec(spec, text))
+    if records:
+        # NOTE: apply adds these records to the batch's manifest file of the base. The patch assumes that the
+        # base has no such file, which is true because apply stops early for a batch that the base contains.
+        parts.append(_new_file_patch(manifest_path(plan.batch), _manifest_text(records)))
     return "".join(parts)
+
+
+_REGULAR_MODE = "100644"
+_EXECUTABLE_MODE = "100755"
+
+
+def _new_file_patch(path: str, text: str, *, executable: bool = False) -> str:
+    """Return the patch that creates ``path`` with ``text``. An empty file gets the header alone, as git writes it."""
+    mode = _EXECUTABLE_MODE if executable else _REGULAR_MODE
+    body = FileChange(path, path, b"", text.encode("utf-8"), created=True).diff()
+    return f"diff --git a/{path} b/{path}\nnew file mode {mode}\n{body}"
+
+
+def _manifest_text(records: list[ShimRecord]) -> str:
+    """Return the manifest file that `apply` writes for ``records``, byte for byte."""
+    # save_manifest is the one writer of the manifest format, so the patch takes its output from a scratch file.
+    with tempfile.TemporaryDirectory(prefix="codemod-manifest-") as folder:
+        path = Path(folder) / "manifest.json"
+        save_manifest(path, records)
+        return path.read_text(encoding="utf-8")
 
 
 def _sites_by_statement(sites: tuple) -> list[tuple[int, list]]:

@@ -11,11 +11,13 @@ modules.
 from __future__ import annotations
 
 import configparser
+import keyword
 import logging
 import os
 import re
+import shlex
 import sys
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -28,6 +30,7 @@ from codemods.manifests import manifests_at, manifests_in
 from codemods.workspace import file_reader, scan_target
 from inventory import resolve_imports, scan_references, scan_source
 from inventory.model import Inventory, ResolvedImport
+from inventory.names import Spelling, spellings_by_file
 from inventory.resolve import locate_strings
 from shimgen.manifest import ShimRecord, is_manifest_path
 from shimgen.pickles import PickleScan, scan_pickle_file
@@ -98,6 +101,15 @@ class PytestConfigFile:
     exists: bool  # False when no file configures pytest and this one is to be created
     has_section: bool
     has_filterwarnings: bool
+    disables_warnings: bool = False  # its addopts has `-p no:warnings`, so pytest ignores filterwarnings
+
+
+@dataclass(frozen=True)
+class BannedName:
+    """One module name for ruff to ban, and the shim record of the old file it names."""
+
+    name: str
+    record: ShimRecord
 
 
 @dataclass(frozen=True)
@@ -287,20 +299,97 @@ def shim_records(root: Path, *, batch: Optional[str] = None) -> list[ShimRecord]
 # Configuration that stops new uses ----------------------------------------------
 
 
-def ruff_banned_api(records: Sequence[ShimRecord]) -> str:
-    """Render ruff's banned-api table with one entry per old dotted name.
+def ruff_banned_api(records: Sequence[ShimRecord], names: Optional[Sequence[BannedName]] = None) -> str:
+    """Render ruff's banned-api table with one entry per old module name.
 
-    Ruff reports the entry as TID251 wherever the old module is imported, by
-    ``import old`` or ``from old import x``.
+    ``names`` (see ``banned_names``) lists every name to ban; without it, each
+    record's dotted name is banned. Ruff reports an entry as TID251 wherever
+    the name is imported, by ``import old`` or ``from old import x``.
     """
+    if names is None:
+        names = [BannedName(record.old_module, record) for record in _named_records(records)]
     lines = ["[tool.ruff.lint.flake8-tidy-imports.banned-api]"]
-    for record in _named_records(records):
+    for name in sorted(names, key=lambda item: item.name):
+        record = name.record
         message = (
-            f"{record.old_module} moved to {record.new_module}; import {record.new_module} instead "
+            f"{name.name} moved to {record.new_module}; import {record.new_module} instead "
             f"(the shim is due for removal after {record.remove_after})."
         )
-        lines.append(f"{_toml_string(record.old_module)}.msg = {_toml_string(message)}")
+        lines.append(f"{_toml_string(name.name)}.msg = {_toml_string(message)}")
     return "\n".join(lines) + "\n"
+
+
+def banned_names(records: Sequence[ShimRecord], inventory: Inventory) -> tuple[list[BannedName], list[str]]:
+    """Return the module names to ban for ``records``, and a note for each spelling left out.
+
+    The names are each record's dotted name, then every other spelling that
+    is a valid module name and under which import sites in ``inventory``
+    reach the record's old file. Examples are ``pbp.snapshot`` through a
+    ``sys.path`` edit and the bare ``snapshot`` of a script in the same
+    folder. Ruff bans a name wherever it is written, whatever file it
+    reaches, so a spelling that some import site also uses for another
+    module (a second ``config.py`` elsewhere, a standard-library or
+    third-party module) is left out.
+    """
+    chosen = {record.old_module: record for record in _named_records(records)}
+    by_file = spellings_by_file(inventory)
+    reaches = _modules_reached_by_name(inventory, by_file)
+    left_out = set()
+    for record in records:
+        paths = shim_paths(record)
+        for path in paths:
+            for spelling in by_file.get(path, ()):
+                name = spelling.absolute
+                if name in chosen or not is_module_name(name):
+                    continue
+                others = reaches.get(name, set()) - set(paths)
+                if others:
+                    left_out.add(f"{name} (import sites also use it for {', '.join(sorted(others))})")
+                else:
+                    chosen[name] = record
+    names = [BannedName(name, record) for name, record in sorted(chosen.items())]
+    return names, sorted(left_out)
+
+
+def _modules_reached_by_name(inventory: Inventory, by_file: Mapping[str, Sequence[Spelling]]) -> dict[str, set[str]]:
+    """Map each module name that import sites use to the local files, or kinds of module, it reaches."""
+    reaches: dict[str, set[str]] = {}
+    for path, spellings in by_file.items():
+        for spelling in spellings:
+            reaches.setdefault(spelling.absolute, set()).add(path)
+    for item in inventory.imports:
+        resolution = item.resolution
+        if resolution.status != "local":
+            reaches.setdefault(resolution.module_name, set()).add(_NON_LOCAL.get(resolution.status, resolution.status))
+    return reaches
+
+
+_NON_LOCAL = {"stdlib": "a standard-library module", "external": "an installed package", "unresolved": "a module that the inventory cannot resolve"}
+
+
+def shim_paths(record: ShimRecord) -> tuple[str, ...]:
+    """Return the stub file of ``record``, and for a package also its folder, which namespace imports reach."""
+    if record.kind == KIND_PACKAGE:
+        return (record.old_path, record.old_path.rpartition("/")[0])
+    return (record.old_path,)
+
+
+def is_module_name(name: str) -> bool:
+    """Return True when ``name`` is a valid dotted module name: identifiers that are not keywords."""
+    return bool(name) and all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split("."))
+
+
+def scan_checkout(root: Path, *, batch: Optional[str] = None, use_cache: bool = True) -> Inventory:
+    """Scan the working tree at ``root``, or with ``batch`` the tip of the branch ``codemod/<batch>``."""
+    config = _optional_config(root)
+    if batch is None:
+        return scan_target(Path(root), config, use_cache=use_cache)
+    repository = Repository(root)
+    branch = branch_name(batch)
+    if not repository.branch_exists(branch):
+        raise BatchError(f"batch {batch!r} has no branch {branch}; run `codemod apply --batch {batch}` first.")
+    with repository.temporary_checkout(repository.branch_commit(branch)) as folder:
+        return scan_target(folder, config, use_cache=False)
 
 
 # The default target of `pytest_filterwarnings`: the INI-style table of pyproject.toml.
@@ -373,7 +462,45 @@ def _found_config(path: str, section: str, syntax: str, options: object) -> Pyte
     """Describe an existing configuration file; ``options`` is its pytest section or table, None when absent."""
     if not isinstance(options, dict):
         return PytestConfigFile(path, section, syntax, True, False, False)
-    return PytestConfigFile(path, section, syntax, True, True, "filterwarnings" in options)
+    disables = blocks_warnings_plugin(options.get("addopts"))
+    return PytestConfigFile(path, section, syntax, True, True, "filterwarnings" in options, disables)
+
+
+def blocks_warnings_plugin(addopts: object) -> bool:
+    """Return True when the ``addopts`` value of a pytest configuration turns off pytest's warnings plugin.
+
+    pytest reads ``-p no:warnings`` (or ``-pno:warnings``) from addopts before
+    it loads plugins, and a later ``-p warnings`` turns the plugin back on.
+    Without the plugin, pytest applies no ``filterwarnings`` setting. An INI
+    value is split as a shell would; a TOML list gives one argument per item.
+    """
+    if isinstance(addopts, str):
+        try:
+            arguments = shlex.split(addopts)
+        except ValueError:
+            arguments = addopts.split()
+    elif isinstance(addopts, list):
+        arguments = [str(item) for item in addopts]
+    else:
+        return False
+    blocked = False
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        index += 1
+        if argument == "-p" and index < len(arguments):
+            plugin = arguments[index]
+            index += 1
+        elif argument.startswith("-p"):
+            plugin = argument[len("-p") :]
+        else:
+            continue
+        plugin = plugin.strip()
+        if plugin in ("no:warnings", "no:pytest_warnings"):
+            blocked = True
+        elif plugin in ("warnings", "pytest_warnings"):
+            blocked = False
+    return blocked
 
 
 def _pyproject_pytest_table(path: Path) -> Optional[PytestConfigFile]:

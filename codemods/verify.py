@@ -16,11 +16,7 @@ and does not fail the batch.
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import shlex
-import tempfile
-import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +31,15 @@ from codemods.gitops import Repository, batch_of, made_by_codemod
 from codemods.manifests import manifests_in
 from codemods.move_symbol import SymbolMove
 from codemods.plan import path_to_module
-from codemods.processes import ProcessResult, find_program, run_command, run_python
+from codemods.processes import ProcessResult, run_python
+from codemods.verify_checks import Check, import_error, run_json, tail
+from codemods.verify_identity import identity_check_count, identity_checks, old_names
+from codemods.verify_tests import (
+    SuiteCommand,
+    compare_test_runs,
+    parse_tests_command,
+    run_test_suite,
+)
 from codemods.workspace import scan_target
 from inventory.discover import discover_files
 from inventory.graph import build_graph, strongly_connected_components
@@ -45,29 +49,6 @@ from shimgen.manifest import ShimRecord
 from shimgen.prune import is_due
 
 logger = logging.getLogger(__name__)
-
-_IDENTITY_CHECK = r"""
-import importlib, json, sys, warnings
-old_name, new_name = sys.argv[1], sys.argv[2]
-result = {"same": False, "warnings": 0, "message": "", "error": ""}
-try:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        old = importlib.import_module(old_name)
-        new = importlib.import_module(new_name)
-    # A submodule of a moved package folder warns through the stub of its package, which names
-    # the package. So a warning that names the old name or any of its dotted parents counts.
-    parts = old_name.split(".")
-    prefixes = tuple(".".join(parts[:length]) + " is deprecated" for length in range(len(parts), 0, -1))
-    messages = [
-        str(item.message) for item in caught
-        if issubclass(item.category, DeprecationWarning) and str(item.message).startswith(prefixes)
-    ]
-    result.update(same=old is new, warnings=len(messages), message=messages[0] if messages else "")
-except BaseException as error:
-    result["error"] = f"{type(error).__name__}: {error}"
-print("CODEMOD-RESULT " + json.dumps(result))
-"""
 
 _SYMBOL_CHECK = r"""
 import importlib, json, sys, warnings
@@ -84,26 +65,6 @@ except BaseException as error:
     result["error"] = f"{type(error).__name__}: {error}"
 print("CODEMOD-RESULT " + json.dumps(result))
 """
-
-_IMPORT_CHECK = r"""
-import importlib, json, sys, warnings
-warnings.simplefilter("ignore")
-try:
-    importlib.import_module(sys.argv[1])
-    print("CODEMOD-RESULT " + json.dumps({"error": ""}))
-except BaseException as error:
-    print("CODEMOD-RESULT " + json.dumps({"error": f"{type(error).__name__}: {error}"}))
-"""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One verification result."""
-
-    kind: str  # "static", "cycle", "stdlib-shadow", "expiry", "identity", "symbol", "entry-point", "tests"
-    subject: str
-    status: str  # "passed", "failed", "pre-existing", "skipped"
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,7 +111,7 @@ def verify_batch(
     ``today`` (default: the current date) decides which shims are past their
     remove-after date.
     """
-    tests = parse_tests_command(tests_command) if tests_command else None
+    tests = parse_tests_command(tests_command) if tests_command is not None else None
     repository = Repository(root)
     config = load_config(repository.root)
     batch_config = config.batch(batch)
@@ -175,9 +136,12 @@ def verify_batch(
         moves = {**repository.renamed_paths(base, rename_commit), **shims}
         symbols = moved_symbols(repository, config, batch_config, base, tip, after)
 
-        runs_per_module = 2 if run_entry_points else 1
+        # Each shim is checked under every name that import sites use for its old file, on either side.
+        names = old_names(records, [inventory_before, inventory_after])
+        entry_point_runs = len(records) + len(symbols) if run_entry_points else 0
         test_runs = 2 if tests else 0
-        steps = _Steps(progress, total=2 + (len(records) + len(symbols)) * runs_per_module + test_runs)
+        identity_runs = identity_check_count(names, records)
+        steps = _Steps(progress, total=2 + identity_runs + len(symbols) + entry_point_runs + test_runs)
 
         symbol_targets = {(symbol.source_path, symbol.name): symbol.dest_path for symbol in symbols}
         checks.extend(static_checks(inventory_before, inventory_after, moves, shims, symbol_targets))
@@ -185,7 +149,7 @@ def verify_batch(
         checks.extend(stdlib_shadow_checks(inventory_before, inventory_after, moves, config.package_root))
         checks.extend(expiry_checks(records, batch, today or date.today()))
         steps.advance(2)
-        checks.extend(steps.each(_identity_checks(records, before, after, python, isolate_network, timeout)))
+        checks.extend(steps.each(identity_checks(names, records, before, after, python, isolate_network, timeout)))
         checks.extend(steps.each(_symbol_checks(symbols, before, after, python, isolate_network, timeout)))
         if run_entry_points:
             # A module a definition moved out of now imports the package, which it may not reach when run as a script.
@@ -427,27 +391,6 @@ def _top_level_name(path: str, package_root: str) -> str:
 # Dynamic ---------------------------------------------------------------------
 
 
-def _identity_checks(
-    records: Sequence[ShimRecord], before: Path, after: Path, python: Optional[str], isolate: bool, timeout: float
-) -> Iterable[Check]:
-    for record in records:
-        if not record.old_module:
-            yield Check("identity", record.old_path, "skipped", "the old path has no importable dotted name")
-            continue
-        subject = f"{record.old_module} -> {record.new_module}"
-        result = _run_json(after, ["-c", _IDENTITY_CHECK, record.old_module, record.new_module], python, isolate, timeout)
-        if result.get("error"):
-            base = _run_json(before, ["-c", _IMPORT_CHECK, record.old_module], python, isolate, timeout)
-            status = "pre-existing" if base.get("error") else "failed"
-            yield Check("identity", subject, status, f"import failed: {result['error']}")
-        elif not result.get("same"):
-            yield Check("identity", subject, "failed", "the old and new names give two different module objects")
-        elif result.get("warnings") != 1:
-            yield Check("identity", subject, "failed", f"expected one DeprecationWarning, got {result.get('warnings')}")
-        else:
-            yield Check("identity", subject, "passed", result.get("message", ""))
-
-
 def _symbol_checks(
     symbols: Sequence[SymbolMove], before: Path, after: Path, python: Optional[str], isolate: bool, timeout: float
 ) -> Iterable[Check]:
@@ -459,10 +402,9 @@ def _symbol_checks(
             continue
         subject = f"{old_module}.{symbol.name} -> {symbol.new_module}.{symbol.name}"
         arguments = ["-c", _SYMBOL_CHECK, old_module, symbol.new_module, symbol.name]
-        result = _run_json(after, arguments, python, isolate, timeout)
+        result = run_json(after, arguments, python, isolate, timeout)
         if result.get("error"):
-            base = _run_json(before, ["-c", _IMPORT_CHECK, old_module], python, isolate, timeout)
-            status = "pre-existing" if base.get("error") else "failed"
+            status = "pre-existing" if import_error(before, old_module, "", python, isolate, timeout) else "failed"
             yield Check("symbol", subject, status, f"import failed: {result['error']}")
         elif not result.get("same"):
             yield Check("symbol", subject, "failed", "the old and new modules give two different objects")
@@ -511,7 +453,7 @@ def _compare_runs(
             "entry-point",
             path,
             "failed",
-            f"`{command}` exited {old.returncode} before and {new.returncode} after: {_tail(new.stderr)}",
+            f"`{command}` exited {old.returncode} before and {new.returncode} after: {tail(new.stderr)}",
         )
     status = "passed" if old.returncode == 0 else "pre-existing"
     if old.stdout == new.stdout:
@@ -528,18 +470,6 @@ def _compare_runs(
             f"`{command}` exited {new.returncode} before and after; its output differs from run to run, so it was not compared",
         )
     return Check("entry-point", path, "failed", f"`{command}` printed different output after the batch")
-
-
-def _run_json(cwd: Path, arguments: Sequence[str], python: Optional[str], isolate: bool, timeout: float) -> dict:
-    result = run_python(arguments, cwd=cwd, python=python, isolate_network=isolate, timeout=timeout)
-    for line in reversed(result.stdout.splitlines()):
-        if line.startswith("CODEMOD-RESULT "):
-            return json.loads(line[len("CODEMOD-RESULT ") :])
-    return {"error": f"the check did not finish (exit {result.returncode}): {_tail(result.stderr)}"}
-
-
-def _tail(text: str, lines: int = 3) -> str:
-    return " | ".join(text.strip().splitlines()[-lines:])
 
 
 class _Steps:
@@ -567,63 +497,6 @@ class _Steps:
 
 # The target's own tests ------------------------------------------------------
 
-JUNIT_PLACEHOLDER = "{junit}"
-_PYTEST_PREFIXES = (("pytest",), ("py.test",), ("python", "-m", "pytest"), ("python3", "-m", "pytest"))
-_FAILING = ("failed", "error")
-
-
-@dataclass(frozen=True)
-class SuiteCommand:
-    """The target's test command, split into arguments, with where the JUnit XML path goes."""
-
-    text: str
-    arguments: tuple[str, ...]
-    append_junit: bool  # True: add --junitxml=PATH; False: the arguments carry {junit}
-
-    def for_report(self, junit_path: Path) -> list[str]:
-        """Return the arguments that write the JUnit XML report to ``junit_path``."""
-        if self.append_junit:
-            return [*self.arguments, f"--junitxml={junit_path}"]
-        return [argument.replace(JUNIT_PLACEHOLDER, str(junit_path)) for argument in self.arguments]
-
-
-@dataclass(frozen=True)
-class SuiteRun:
-    """Outcomes of one run of the test command: test id -> passed, failed, error or skipped."""
-
-    outcomes: Mapping[str, str]
-    returncode: int
-    report_found: bool
-    stderr_tail: str = ""
-
-
-def parse_tests_command(text: str) -> SuiteCommand:
-    """Split ``text`` as a shell would and decide how it writes JUnit XML.
-
-    A command that starts with ``pytest`` or ``python -m pytest`` gets
-    ``--junitxml=PATH`` appended; any other command must carry ``{junit}``
-    where the report path goes.
-    """
-    try:
-        arguments = tuple(shlex.split(text))
-    except ValueError as error:
-        raise BatchError(f"--tests {text!r}: cannot split the command ({error}); check its quotes.") from None
-    if not arguments:
-        raise BatchError("--tests is empty; give the test command, for example --tests 'pytest -q'.")
-    if JUNIT_PLACEHOLDER in text:
-        command = SuiteCommand(text, arguments, append_junit=False)
-    elif any(arguments[: len(prefix)] == prefix for prefix in _PYTEST_PREFIXES):
-        command = SuiteCommand(text, arguments, append_junit=True)
-    else:
-        raise BatchError(
-            f"--tests {text!r}: codemod needs a JUnit XML report to compare tests one by one; put "
-            f"{JUNIT_PLACEHOLDER} where the command takes the report path, for example "
-            f"--tests 'tox -- --junitxml={JUNIT_PLACEHOLDER}'."
-        )
-    if find_program(arguments[0]) is None:
-        raise BatchError(f"--tests {text!r}: program {arguments[0]!r} not found on PATH; install it or give its full path.")
-    return command
-
 
 def check_test_suite(
     command: SuiteCommand, before: Path, after: Path, isolate: bool, timeout: float, steps: _Steps
@@ -634,105 +507,3 @@ def check_test_suite(
     branch_run = run_test_suite(command, after, isolate, timeout)
     steps.advance()
     return compare_test_runs(command.text, base_run, branch_run)
-
-
-def run_test_suite(command: SuiteCommand, checkout: Path, isolate: bool, timeout: float) -> SuiteRun:
-    """Run ``command`` in ``checkout`` and read its JUnit XML report."""
-    with tempfile.TemporaryDirectory(prefix="codemod-junit-") as folder:
-        report_path = Path(folder) / "junit.xml"
-        result = run_command(command.for_report(report_path), cwd=checkout, isolate_network=isolate, timeout=timeout)
-        outcomes = read_junit(report_path) if report_path.is_file() else None
-    logger.info("%s in %s exited %d", command.text, checkout, result.returncode)
-    return SuiteRun(
-        outcomes=outcomes or {},
-        returncode=result.returncode,
-        report_found=outcomes is not None,
-        stderr_tail=_tail(result.stderr or result.stdout),
-    )
-
-
-def read_junit(path: Path) -> Optional[dict[str, str]]:
-    """Return the outcome of each test case in the JUnit XML file at ``path``, or None when it is not JUnit XML."""
-    try:
-        tree = ElementTree.parse(path)
-    except (ElementTree.ParseError, OSError):
-        return None
-    outcomes: dict[str, str] = {}
-    for case in tree.iter("testcase"):
-        name = case.get("name", "")
-        classname = case.get("classname", "")
-        test_id = f"{classname}::{name}" if classname else name
-        outcomes[test_id] = _worst(outcomes.get(test_id), _outcome(case))
-    return outcomes
-
-
-def _outcome(case: ElementTree.Element) -> str:
-    tags = {child.tag for child in case}
-    if "error" in tags:
-        return "error"
-    if "failure" in tags:
-        return "failed"
-    if "skipped" in tags:
-        return "skipped"
-    return "passed"
-
-
-def _worst(first: Optional[str], second: str) -> str:
-    # pytest writes a test case twice when its teardown errors after it ran; keep the worse outcome.
-    order = ("passed", "skipped", "failed", "error")
-    if first is None:
-        return second
-    return max(first, second, key=order.index)
-
-
-def compare_test_runs(command: str, base: SuiteRun, branch: SuiteRun) -> list[Check]:
-    """Turn two runs of the test command into checks: one per test that changed state, one summary."""
-    if not base.report_found or not branch.report_found:
-        return [_missing_report_check(command, base, branch)]
-
-    checks = []
-    unchanged: Counter[str] = Counter()
-    for test_id in sorted(set(base.outcomes) | set(branch.outcomes)):
-        old = base.outcomes.get(test_id, "missing")
-        new = branch.outcomes.get(test_id, "missing")
-        if old == new:
-            unchanged[new] += 1
-            if new in _FAILING:
-                checks.append(Check("tests", test_id, "pre-existing", f"{new} on the base and on the branch"))
-            continue
-        checks.append(Check("tests", test_id, _transition_status(old, new), f"{old} on the base, {new} on the branch"))
-    shown = ", ".join(f"{count} {outcome}" for outcome, count in sorted(unchanged.items())) or "no tests"
-    checks.insert(0, Check("tests", command, "passed", f"same outcome on the base and the branch: {shown}"))
-    return checks
-
-
-def _transition_status(old: str, new: str) -> str:
-    """Return "failed" when a test got worse on the branch, "passed" when it stayed good or got better."""
-    if old == "passed":
-        return "failed"
-    if old == "missing":
-        return "failed" if new in _FAILING else "passed"
-    if new in ("passed", "skipped"):
-        return "passed"
-    return "failed" if old == "skipped" else "pre-existing"
-
-
-def _missing_report_check(command: str, base: SuiteRun, branch: SuiteRun) -> Check:
-    if not branch.report_found and not base.report_found:
-        return Check(
-            "tests",
-            command,
-            "pre-existing",
-            f"wrote no JUnit XML report on the base (exit {base.returncode}) or the branch (exit {branch.returncode}): "
-            f"{branch.stderr_tail}",
-        )
-    if not branch.report_found:
-        return Check(
-            "tests", command, "failed", f"wrote no JUnit XML report on the branch (exit {branch.returncode}): {branch.stderr_tail}"
-        )
-    return Check(
-        "tests",
-        command,
-        "skipped",
-        f"wrote no JUnit XML report on the base (exit {base.returncode}), so there is nothing to compare: {base.stderr_tail}",
-    )

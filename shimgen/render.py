@@ -22,9 +22,9 @@ of old callers:
   copy of every class. The package stub therefore installs a ``sys.meta_path`` finder
   that returns the module object ``new.pkg.sub`` for ``old.pkg.sub``.
 
-The marker header at the top of each stub records the old and new names, the batch,
-the dates and a hash of the text, so that cleanup can tell an untouched stub from an
-edited one.
+The marker header at the top of each stub (below the old file's ``#!`` line, when it
+had one) records the old and new names, the batch, the dates and a hash of the text, so
+that cleanup can tell an untouched stub from an edited one.
 """
 
 from __future__ import annotations
@@ -75,7 +75,11 @@ class ShimSpec:
     or ``""`` when the old path has no valid dotted name (the stub then serves only
     ``python old/path.py`` and bare-name imports, because it uses the name it was
     imported as). ``package_root`` is the repository-relative folder that contains the
-    new top-level package (``""`` for the repository root).
+    new top-level package (``""`` for the repository root). ``shebang`` is the old
+    file's ``#!`` line without its line ending (``""`` when it had none), which the
+    stub repeats as its first line. ``executable`` is True when the old file is
+    executable (git mode 100755); `apply` then gives the stub that mode, so that
+    ``./old/path.py`` still runs.
     """
 
     old_path: str
@@ -87,6 +91,8 @@ class ShimSpec:
     remove_after: str
     exported_names: tuple[str, ...] = ()
     package_root: str = ""
+    shebang: str = ""
+    executable: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ def render_shim(spec: ShimSpec) -> str:
     validate_spec(spec)
 
     sections = [
+        *([spec.shebang] if spec.shebang else []),
         _render_header(spec, hash_value=""),
         _render_docstring(spec),
         _render_type_checking_block(spec),
@@ -166,6 +173,7 @@ def validate_spec(spec: ShimSpec) -> None:
     _validate_text_field("batch", spec.batch)
     _validate_dates(spec)
     _validate_package_root(spec.package_root)
+    _validate_shebang(spec)
     for name in spec.exported_names:
         if not _is_identifier(name):
             raise InvalidShimSpec(
@@ -251,6 +259,16 @@ def _validate_package_root(package_root: str) -> None:
         )
 
 
+def _validate_shebang(spec: ShimSpec) -> None:
+    if not spec.shebang:
+        return
+    if not spec.shebang.startswith("#!") or re.search(r"[\x00\r\n]", spec.shebang):
+        raise InvalidShimSpec(
+            f"{spec.old_path}: shebang {spec.shebang!r} is not one '#!' line; pass the old file's "
+            "first line without its line ending, or '' when it has no shebang"
+        )
+
+
 def _is_identifier(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
 
@@ -283,6 +301,8 @@ def _fill_hash(text: str, hash_value: str) -> str:
 
 def _parse_header_fields(text: str) -> dict[str, str] | None:
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    if lines and lines[0].startswith("#!"):
+        lines = lines[1:]  # the stub of an executable script repeats the script's shebang first
     if not lines or not lines[0].startswith(MARKER):
         return None
 
@@ -455,11 +475,12 @@ def _replace_with_new_module():
     import importlib
 
     _make_new_package_importable()
-    module = importlib.import_module(_NEW_MODULE)
+    # Warn before the import: a new module that sets warning filters when it loads would hide a later warning.
     importer = _warn_importer(
         f"{__name__} is deprecated; import {_NEW_MODULE} instead"
         f" (this alias is due for removal after {_REMOVE_AFTER})"
     )
+    module = importlib.import_module(_NEW_MODULE)
     _log_use("import", __name__, importer)
     _sys.modules[__name__] = module
     parent, _, leaf = __name__.rpartition(".")

@@ -176,7 +176,7 @@ def _option_names(command):
         pytest.param(("verify",), ExitCode.USAGE, "'--batch'", id="missing-option"),
         pytest.param(("verify", "--batch", "etl-base", "--bogus"), ExitCode.USAGE, "--bogus", id="unknown-option"),
         pytest.param(
-            ("verify", "--batch", "etl-base", "--tests", "make test"), ExitCode.FAILURE, "put {junit} where", id="tests-without-junit"
+            ("verify", "--batch", "etl-base", "--tests", "make test"), ExitCode.USAGE, "put {junit} where", id="tests-without-junit"
         ),
     ],
 )

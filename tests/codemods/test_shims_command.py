@@ -269,6 +269,92 @@ def test_ruff_reports_old_imports(tmp_path):
     assert "import pkg.new instead" in completed.stdout
 
 
+# Old files imported under several names: from the root, from their own folder, through a sys.path edit.
+SNAPSHOT_STUB, SNAPSHOT = stub("scripts/pbp/snapshot.py", "scripts.pbp.snapshot", "pkg.snapshot")
+CONFIG_STUB, CONFIG = stub("scripts/pbp/config.py", "scripts.pbp.config", "pkg.config")
+CLICK_STUB, CLICK = stub("scripts/pbp/click.py", "scripts.pbp.click", "pkg.cli")
+SPELLINGS_PROJECT = {
+    "scripts/pbp/snapshot.py": SNAPSHOT_STUB,
+    "scripts/pbp/config.py": CONFIG_STUB,
+    "scripts/pbp/click.py": CLICK_STUB,
+    "pkg/__init__.py": "",
+    "pkg/snapshot.py": "VALUE = 2\n",
+    "pkg/config.py": "NAME = 'pbp'\n",
+    "pkg/cli.py": "def main():\n    return None\n",
+    "scripts/pbp/run.py": "from snapshot import VALUE\nimport config\nimport click\n",
+    "jobs/nightly.py": (
+        "import sys\nfrom pathlib import Path\n\n"
+        'sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))\n'
+        "import pbp.snapshot  # noqa: E402\n"
+    ),
+    "scripts/other/config.py": "NAME = 'other'\n",
+    "scripts/other/use_config.py": "import config\n",
+    "tools/command.py": "import click\n",
+}
+SPELLING_RECORDS = [SNAPSHOT, CONFIG, CLICK]
+
+
+@pytest.fixture(scope="module")
+def spellings_repo(tmp_path_factory):
+    from tests.conftest import make_repo
+
+    root = make_repo(tmp_path_factory.mktemp("spellings") / "repo", SPELLINGS_PROJECT)
+    save_manifest(root / manifest_path("b"), SPELLING_RECORDS)
+    return root
+
+
+@pytest.mark.parametrize(
+    "name, old_path",
+    [
+        pytest.param("scripts.pbp.snapshot", "scripts/pbp/snapshot.py", id="dotted-name"),
+        pytest.param("snapshot", "scripts/pbp/snapshot.py", id="bare-name-from-own-folder"),
+        pytest.param("pbp.snapshot", "scripts/pbp/snapshot.py", id="name-through-path-edit"),
+        pytest.param("scripts.pbp.config", "scripts/pbp/config.py", id="dotted-name-of-shared-bare-name"),
+        pytest.param("config", None, id="bare-name-of-another-local-file-left-out"),
+        pytest.param("click", None, id="bare-name-of-installed-package-left-out"),
+    ],
+)
+def test_banned_names_per_spelling(spellings_repo, name, old_path):
+    from codemods.shim_usage import banned_names
+
+    names, _ = banned_names(SPELLING_RECORDS, scan_target(spellings_repo, None, use_cache=False))
+
+    found = {item.name: item.record.old_path for item in names}
+    assert found.get(name) == old_path
+
+
+def test_banned_names_notes_left_out(spellings_repo):
+    from codemods.shim_usage import banned_names
+
+    _, left_out = banned_names(SPELLING_RECORDS, scan_target(spellings_repo, None, use_cache=False))
+
+    # tools/command.py means the installed click, but the inventory finds a click.py in another folder and marks it unresolved.
+    assert left_out == [
+        "click (import sites also use it for a module that the inventory cannot resolve)",
+        "config (import sites also use it for scripts/other/config.py)",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+def test_ruff_reports_every_spelling(spellings_repo, tmp_path):
+    completed = invoke("shims", "--ruff", cwd=spellings_repo)
+    assert completed.returncode == 0, completed.stderr
+    assert "not banned, because ruff would also report the imports of other modules that use the same name" in completed.stderr
+    folder = tmp_path / "lint"
+    shutil.copytree(spellings_repo, folder, ignore=shutil.ignore_patterns(".git", ".codemod"))
+    (folder / "pyproject.toml").write_text('[tool.ruff.lint]\nselect = ["TID251"]\n\n' + completed.stdout)
+
+    linted = subprocess.run(
+        ["ruff", "check", "--no-cache", "--output-format", "concise", "jobs", "scripts/pbp/run.py", "scripts/other", "tools"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+
+    reported = sorted(line.split(":")[0] + ":" + line.split(":")[1] for line in linted.stdout.splitlines() if "TID251" in line)
+    assert reported == ["jobs/nightly.py:5", "scripts/pbp/run.py:1"], linted.stdout
+
+
 PYTEST_PROJECT = {
     "scripts/etl/old.py": stub("scripts/etl/old.py", "scripts.etl.old", "pkg.new")[0],
     "pkg/__init__.py": "",
@@ -477,7 +563,9 @@ def test_shims_command_ruff_and_pytest(legacy):
     assert completed.stdout.startswith("[tool.ruff.lint.flake8-tidy-imports.banned-api]\n")
     assert "\n[pytest]\nfilterwarnings =\n" in completed.stdout
     assert "save the [pytest] setting below as pytest.ini" in completed.stderr
+    # bare_sibling.py imports scraper_config from scripts/etl, and use_other.py imports another file by that name.
     assert completed.stdout.count(".msg = ") == 4
+    assert "scraper_config (import sites also use it for scripts/other/scraper_config.py)" in completed.stderr
 
 
 def test_shims_command_unknown_batch(legacy):

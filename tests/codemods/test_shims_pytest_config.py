@@ -257,3 +257,76 @@ def test_command_invalid_config_exit_code(tmp_path):
     assert completed.returncode == 4
     assert "tox.ini: invalid INI file" in completed.stderr
     assert completed.stdout == ""
+
+
+# A configuration that turns off pytest's warnings plugin ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "files, disables",
+    [
+        pytest.param({"pytest.ini": "[pytest]\naddopts = -q -p no:warnings\n"}, True, id="pytest-ini-separate-value"),
+        pytest.param({"pytest.ini": "[pytest]\naddopts = -pno:warnings\n"}, True, id="pytest-ini-attached-value"),
+        pytest.param({"pytest.ini": "[pytest]\naddopts =\n    -q\n    -p no:warnings\n"}, True, id="pytest-ini-multiline-addopts"),
+        pytest.param({"tox.ini": "[pytest]\naddopts = -p no:pytest_warnings\n"}, True, id="tox-ini-module-name"),
+        pytest.param({"setup.cfg": "[tool:pytest]\naddopts = -p no:warnings\n"}, True, id="setup-cfg"),
+        pytest.param({"pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-p no:warnings'\n"}, True, id="pyproject-string"),
+        pytest.param({"pyproject.toml": "[tool.pytest.ini_options]\naddopts = ['-p', 'no:warnings']\n"}, True, id="pyproject-list"),
+        pytest.param({"pyproject.toml": "[tool.pytest]\naddopts = ['-p no:warnings']\n"}, True, id="pyproject-native-list-item-with-space"),
+        pytest.param({"pytest.ini": "[pytest]\naddopts = -p no:warnings -p warnings\n"}, False, id="turned-on-again-later"),
+        pytest.param({"pytest.ini": "[pytest]\naddopts = -p no:cacheprovider\n"}, False, id="other-plugin-off"),
+        pytest.param({"pytest.ini": "[pytest]\naddopts = -W ignore::UserWarning\n"}, False, id="warning-option-only"),
+        pytest.param(
+            {"pytest.ini": "[pytest]\n", "tox.ini": "[pytest]\naddopts = -p no:warnings\n"},
+            False,
+            id="file-pytest-does-not-read",
+        ),
+        pytest.param({}, False, id="no-configuration"),
+    ],
+)
+def test_warnings_plugin_off_detected(tmp_path, files, disables):
+    write_tree(tmp_path, files)
+
+    assert find_pytest_config(tmp_path).disables_warnings is disables
+
+
+def test_plugin_off_makes_setting_useless(tmp_path):
+    """Show why the command warns: with -p no:warnings in addopts, the printed setting does not fail old imports."""
+    write_tree(tmp_path, {**PROJECT, "pytest.ini": "[pytest]\naddopts = -p no:warnings\n"})
+    config = find_pytest_config(tmp_path)
+    text = (tmp_path / "pytest.ini").read_text()
+    (tmp_path / "pytest.ini").write_text(add_setting(text, pytest_filterwarnings([RECORD], config), True))
+
+    silent = run_pytest(tmp_path, "tests/test_old.py")
+    (tmp_path / "pytest.ini").write_text((tmp_path / "pytest.ini").read_text().replace("addopts = -p no:warnings\n", ""))
+    failing = run_pytest(tmp_path, "tests/test_old.py")
+
+    assert silent.returncode == 0, silent.stdout
+    assert failing.returncode != 0, failing.stdout
+    assert "DeprecationWarning: scripts.etl.old is deprecated" in failing.stdout
+
+
+@pytest.mark.parametrize(
+    "files, warned",
+    [
+        pytest.param({"pytest.ini": "[pytest]\naddopts = -q -p no:warnings\n"}, "pytest.ini sets `-p no:warnings` in the addopts of its [pytest] section", id="pytest-ini"),
+        pytest.param(
+            {"pyproject.toml": "[tool.pytest.ini_options]\naddopts = ['-p', 'no:warnings']\n"},
+            "pyproject.toml sets `-p no:warnings` in the addopts of its [tool.pytest.ini_options] section",
+            id="pyproject-toml",
+        ),
+        pytest.param({"pytest.ini": "[pytest]\naddopts = -q\n"}, "", id="plugin-on"),
+    ],
+)
+def test_command_warns_plugin_off(tmp_path, files, warned):
+    root = shim_repo(tmp_path / "repo", files)
+
+    completed = codemod("shims", "--pytest", cwd=root)
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("[")
+    if warned:
+        assert f"warning: {warned}" in completed.stderr
+        assert "Remove `-p no:warnings` from addopts" in completed.stderr
+    else:
+        assert "no:warnings" not in completed.stderr

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from codemods.apply import apply_batch
 from codemods.errors import BatchError
-from codemods.verify import (
+from codemods.verify import verify_batch
+from codemods.verify_tests import (
     SuiteRun,
+    TestsCommandError,
     compare_test_runs,
     parse_tests_command,
     read_junit,
-    verify_batch,
+    runs_pytest,
 )
 from tests.codemods.legacy import make_legacy_repo
+from tests.conftest import make_repo
 
 # A batch that breaks one test on purpose: loader.py finds its data file next to
 # itself through __file__, and the data file stays behind when the module moves.
@@ -127,8 +134,6 @@ def test_no_report_on_branch_fails(broken):
     ],
 )
 def test_tests_command_arguments(command, arguments):
-    from pathlib import Path
-
     assert parse_tests_command(command).for_report(Path("/r.xml")) == arguments
 
 
@@ -174,12 +179,18 @@ def test_outcome_transitions(before, after, expected):
     assert checks["t::a"] == expected
 
 
-@pytest.mark.parametrize("outcome", ["passed", "skipped"])
-def test_unchanged_good_outcomes_only_counted(outcome):
-    checks = compare_test_runs("pytest", run({"t::a": outcome}), run({"t::a": outcome}))
+@pytest.mark.parametrize(
+    "outcomes, shown",
+    [
+        pytest.param({"t::a": "passed"}, "1 passed", id="passed"),
+        pytest.param({"t::a": "passed", "t::b": "skipped"}, "1 passed, 1 skipped", id="passed-and-skipped"),
+    ],
+)
+def test_unchanged_good_outcomes_only_counted(outcomes, shown):
+    checks = compare_test_runs("pytest", run(outcomes), run(outcomes))
 
     assert [(check.subject, check.status) for check in checks] == [("pytest", "passed")]
-    assert checks[0].detail == f"same outcome on the base and the branch: 1 {outcome}"
+    assert checks[0].detail == f"same outcome on the base and the branch: {shown}"
 
 
 def test_missing_report_on_branch_only_fails():
@@ -222,3 +233,215 @@ def test_read_junit_rejects_other_xml(tmp_path):
     path.write_text("not xml at all")
 
     assert read_junit(path) is None
+
+
+# Commands that run pytest by an interpreter path ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        pytest.param("pytest -q", True, id="pytest-program"),
+        pytest.param("/tmp/venv/bin/pytest -q", True, id="pytest-program-path"),
+        pytest.param("py.test", True, id="py-test-program"),
+        pytest.param("python -m pytest", True, id="python-m-pytest"),
+        pytest.param("/tmp/venv/bin/python -m pytest -q", True, id="absolute-interpreter-path"),
+        pytest.param(".venv/bin/python3 -m pytest", True, id="relative-interpreter-path"),
+        pytest.param("/usr/bin/python3.12 -m pytest", True, id="versioned-interpreter"),
+        pytest.param("python3.13t -m pytest", True, id="free-threaded-interpreter"),
+        pytest.param("pypy3 -m pytest", True, id="pypy-interpreter"),
+        pytest.param("python -X dev -W error -bb -m pytest", True, id="interpreter-options-before-m"),
+        pytest.param("python -mpytest", True, id="attached-module-name"),
+        pytest.param("python -m pytest_other", False, id="other-module"),
+        pytest.param("python run_tests.py -m pytest", False, id="script-before-m"),
+        pytest.param("python -c pytest", False, id="command-string"),
+        pytest.param("/tmp/venv/bin/notpython -m pytest", False, id="other-program-with-m"),
+        pytest.param("python", False, id="interpreter-alone"),
+    ],
+)
+def test_pytest_command_recognized(command, expected):
+    import shlex
+
+    assert runs_pytest(shlex.split(command)) is expected
+
+
+def test_interpreter_path_gets_junitxml():
+    command = parse_tests_command(f"{sys.executable} -m pytest -q")
+
+    assert command.for_report(Path("/r.xml")) == [sys.executable, "-m", "pytest", "-q", "--junitxml=/r.xml"]
+
+
+def test_relative_interpreter_made_absolute(tmp_path, monkeypatch):
+    (tmp_path / ".venv/bin").mkdir(parents=True)
+    (tmp_path / ".venv/bin/python").symlink_to(sys.executable)
+    monkeypatch.chdir(tmp_path)
+
+    command = parse_tests_command(".venv/bin/python -m pytest")
+
+    assert command.arguments[0] == str(tmp_path / ".venv/bin/python")
+    assert command.text == ".venv/bin/python -m pytest"
+
+
+@pytest.mark.parametrize(
+    "command, message",
+    [
+        pytest.param("make test", "put {junit} where the command takes the report path", id="no-junit-path"),
+        pytest.param("", "--tests is empty", id="empty"),
+        pytest.param("pytest 'unclosed", "cannot split the command", id="bad-quotes"),
+        pytest.param("no-such-tool-xyz {junit}", "not found on PATH", id="program-not-on-path"),
+        pytest.param("/no/such/venv/bin/python -m pytest", "'/no/such/venv/bin/python' not found or not executable", id="interpreter-path-missing"),
+    ],
+)
+def test_bad_tests_value_exits_usage(broken, command, message):
+    completed = subprocess.run(
+        [sys.executable, "-m", "codemods.cli", "--no-color", "verify", "--batch", "loader", "--tests", command],
+        cwd=broken,
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 2, completed.stderr
+    assert message in completed.stderr
+    assert completed.stdout == ""
+
+
+def test_bad_tests_value_is_usage_error():
+    with pytest.raises(TestsCommandError) as raised:
+        parse_tests_command("make test")
+
+    assert raised.value.exit_code == 2
+
+
+# Runs in which no test ran -----------------------------------------------------------------
+
+# pytest stops before running any test when a test file cannot be collected, and --maxfail=2
+# stops it after two such errors, so on both sides only errors are reported.
+COLLECTION_ERRORS_REPO = {
+    "codemod.toml": (
+        'package = "app"\n\n[[batch]]\nname = "values"\nentry-point-args = []\n\n'
+        '[batch.moves]\n"scripts/data/values.py" = "app.data.values"\n'
+    ),
+    "pytest.ini": "[pytest]\naddopts = --maxfail=2\n",
+    "scripts/data/values.py": "def double(value):\n    return 2 * value\n",
+    "tests/test_values.py": (
+        "import sys\nfrom pathlib import Path\n\n"
+        "sys.path.insert(0, str(Path(__file__).resolve().parents[1]))\n"
+        "from scripts.data import values  # noqa: E402\n\n\n"
+        "def test_double():\n    assert values.double(2) == 4\n"
+    ),
+    "tests/test_a_missing.py": "import codemod_test_missing_a\n",
+    "tests/test_b_missing.py": "import codemod_test_missing_b\n",
+    "tests/test_c_missing.py": "import codemod_test_missing_c\n",
+}
+
+PYTEST = f"{sys.executable} -m pytest -p no:cacheprovider"
+
+
+@pytest.fixture(scope="module")
+def collection_errors(tmp_path_factory):
+    root = make_repo(tmp_path_factory.mktemp("collection") / "repo", COLLECTION_ERRORS_REPO)
+    apply_batch(root, "values")
+    return root
+
+
+def summary_of(report, command):
+    return next(check for check in report.checks if check.kind == "tests" and check.subject == command)
+
+
+def test_only_collection_errors_not_passed(collection_errors):
+    report = verify_batch(collection_errors, "values", run_entry_points=False, tests_command=PYTEST)
+
+    summary = summary_of(report, PYTEST)
+    assert summary.status == "skipped"
+    assert summary.detail.startswith(
+        "no test ran on the base (exit 1, 2 error) or on the branch (exit 1, 2 error), so nothing was compared; "
+    )
+    assert "--continue-on-collection-errors" in summary.detail
+    assert "-o addopts=" in summary.detail
+
+
+def test_collection_hint_makes_tests_run(collection_errors):
+    command = PYTEST + " --continue-on-collection-errors -o addopts="
+
+    report = verify_batch(collection_errors, "values", run_entry_points=False, tests_command=command)
+
+    summary = summary_of(report, command)
+    assert summary.status == "passed"
+    assert summary.detail == "same outcome on the base and the branch: 3 error, 1 passed"
+
+
+def test_nothing_collected_not_passed(collection_errors):
+    command = PYTEST + " -k no_such_test tests/test_values.py"
+
+    report = verify_batch(collection_errors, "values", run_entry_points=False, tests_command=command)
+
+    summary = summary_of(report, command)
+    assert summary.status == "skipped"
+    assert "(exit 5, no test in the report)" in summary.detail
+    assert "pytest collected no test" in summary.detail
+
+
+def run_with(outcomes, returncode=1):
+    return SuiteRun(outcomes=outcomes, returncode=returncode, report_found=True)
+
+
+@pytest.mark.parametrize(
+    "command, base, branch, status, detail",
+    [
+        pytest.param(
+            "pytest",
+            {"tests.test_a": "error"},
+            {"tests.test_a": "error"},
+            "skipped",
+            "no test ran on the base (exit 1, 1 error) or on the branch (exit 1, 1 error), so nothing was compared; pytest runs no test",
+            id="only-errors-on-both-sides",
+        ),
+        pytest.param(
+            "pytest",
+            {},
+            {},
+            "skipped",
+            "no test ran on the base (exit 1, no test in the report) or on the branch (exit 1, no test in the report)",
+            id="empty-reports",
+        ),
+        pytest.param(
+            "pytest",
+            {"t::a": "skipped"},
+            {"t::a": "skipped"},
+            "skipped",
+            "no test ran on the base (exit 1, 1 skipped) or on the branch (exit 1, 1 skipped), so nothing was compared; every test was skipped",
+            id="only-skipped-tests",
+        ),
+        pytest.param(
+            "tox -- --junitxml={junit}",
+            {"t": "error"},
+            {"t": "error"},
+            "skipped",
+            "no test ran on the base (exit 1, 1 error) or on the branch (exit 1, 1 error), so nothing was compared; every test case",
+            id="errors-from-another-runner",
+        ),
+        pytest.param(
+            "pytest",
+            {"tests.test_a": "error"},
+            {"tests.test_a": "error", "t::b": "passed"},
+            "passed",
+            "same outcome on the base and the branch: 1 error",
+            id="a-test-ran-on-the-branch",
+        ),
+        pytest.param(
+            "pytest",
+            {"t::a": "failed"},
+            {"t::a": "failed"},
+            "passed",
+            "same outcome on the base and the branch: 1 failed",
+            id="a-failing-test-ran",
+        ),
+    ],
+)
+def test_summary_when_no_test_ran(command, base, branch, status, detail):
+    summary = compare_test_runs(command, run_with(base), run_with(branch))[0]
+
+    assert summary.subject == command
+    assert summary.status == status
+    assert summary.detail.startswith(detail), summary.detail
+

@@ -237,6 +237,11 @@ def test_root_depth(old_path: str, depth: int) -> None:
         pytest.param(
             {"exported_names": ("ok", "not-a-name")}, "not a Python identifier", id="bad-export"
         ),
+        pytest.param({"shebang": "/usr/bin/env python3"}, "not one '#!' line", id="shebang-without-hash-bang"),
+        pytest.param(
+            {"shebang": "#!/usr/bin/env python3\nimport os"}, "not one '#!' line", id="newline-in-shebang"
+        ),
+        pytest.param({"shebang": "#!/usr/bin/python3\r"}, "without its line ending", id="shebang-with-line-ending"),
     ],
 )
 def test_invalid_spec_rejected(changes: dict, message: str) -> None:
@@ -248,3 +253,35 @@ def test_invalid_spec_rejected(changes: dict, message: str) -> None:
 
 def test_invalid_spec_is_value_error() -> None:
     assert issubclass(InvalidShimSpec, ValueError)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(dataclasses.replace(SPEC, shebang="#!/usr/bin/env python3"), id="module-stub"),
+        pytest.param(dataclasses.replace(PACKAGE_SPEC, shebang="#!/opt/py/bin/python -u"), id="package-stub"),
+    ],
+)
+def test_shebang_is_first_line(spec: ShimSpec) -> None:
+    text = render_shim(spec)
+    header = is_generated_shim(text)
+
+    assert text.splitlines()[0] == spec.shebang
+    assert text.splitlines()[1].startswith("# codemod-shim:")
+    assert header is not None
+    assert header.old_path == spec.old_path
+    assert header.unchanged
+
+
+def test_stub_without_shebang_starts_with_header() -> None:
+    assert render_shim(SPEC).startswith("# codemod-shim:")
+
+
+def test_shebang_edit_counts_as_edit() -> None:
+    text = render_shim(dataclasses.replace(SPEC, shebang="#!/usr/bin/env python3"))
+    edited = text.replace("#!/usr/bin/env python3", "#!/usr/bin/python2", 1)
+
+    header = is_generated_shim(edited)
+
+    assert header is not None
+    assert not header.unchanged

@@ -683,7 +683,7 @@ def plan_with_base(
         try:
             base = choose_base(repository, config, batch)
         except OutOfOrderError as error:
-            # A preview is still useful: plan on HEAD, and say that apply will reject the batch for now.
+            # A preview is still useful, so plan on HEAD and warn that apply rejects the batch for now.
             warn(f"{error} Until then this plan shows the batch on HEAD, and `codemod apply` rejects it.")
             base = Base(repository.head_commit(), "HEAD", "an earlier batch it depends on is not applied yet")
         _warn_uncommitted(repository, config, batch, base, "plan", warn)

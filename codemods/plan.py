@@ -1617,10 +1617,10 @@ def _stdlib_names() -> frozenset[str]:
 def batch_focus(config: Config, *batch_names: str) -> Callable[[Sequence[str]], Focus]:
     """Return what the inventory must parse to plan the batches ``batch_names``, for ``scan_repository(focus=...)``.
 
-    Every file a rule can select is parsed, and so is every file whose bytes
-    contain the stem of such a file or the name of a folder it lives in below
-    a moved folder: an import, a string or a command that reaches a moved
-    module spells that name. The selection may be wider than the batch (a
+    Every file a rule can select is parsed. So is every file whose bytes
+    contain the stem of such a file, or the name of a folder it lives in
+    below a moved folder, because an import, a string or a command that
+    reaches a moved module spells that name. The selection may be wider than the batch (a
     rule that the plan rejects still selects its files); the plan reports
     such errors itself.
     """

@@ -105,7 +105,7 @@ def _stale_base(repository: Repository, batch: str, base: str, tip: str) -> str:
     """Say why a batch stacked on another batch's branch needs a rebuild, or return "" when it does not.
 
     The batch below was rebuilt or amended when its branch tip is no longer
-    part of this batch's branch; merging this branch would then bring back
+    part of this batch's branch. Merging this branch would then bring back
     the old build of the batch below.
     """
     if not base.startswith(BRANCH_PREFIX) or not repository.branch_exists(base):

@@ -19,6 +19,7 @@ imports that work only from the old module's folder.
 from __future__ import annotations
 
 import ast
+import difflib
 import tempfile
 import warnings
 from collections.abc import Collection
@@ -78,6 +79,10 @@ def move_symbol(
     node = _top_level_definition(tree, move.name)
     if node is None:
         reason = f"{move.source_path} has no top-level function or class named {move.name!r}; check the key {move.rule!r}"
+        defined = [item.name for item in tree.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        close = difflib.get_close_matches(move.name, defined, n=1)
+        if close:
+            reason += f" (did you mean {move.source_path}:{close[0]}?)"
         return _left_alone(unchanged, 0, reason)
     start = _first_line(node)
 

@@ -116,6 +116,7 @@ def test_moves_definition(source: str, dest: Optional[str], source_after: str, d
 
 LEFT_ALONE = [
     pytest.param("def other():\n    pass\n", {}, "no top-level", id="name-missing"),
+    pytest.param("def parse_dates():\n    pass\n", {}, "(did you mean scripts/etl/utils.py:parse_dates?)", id="name-misspelled"),
     pytest.param("def outer():\n    def parse_date():\n        pass\n", {}, "no top-level", id="nested-only"),
     pytest.param(
         "LIMIT = 3\n\ndef parse_date(text):\n    return text[:LIMIT]\n", {}, "uses LIMIT (line 1)", id="uses-module-global"

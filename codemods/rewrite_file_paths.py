@@ -14,6 +14,7 @@ reported and left alone.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -76,7 +77,8 @@ def rewrite_file_paths(
     if old_parts == new_parts:
         return module, TransformResult(changed=False)
 
-    found, definitions = _find_file_relative_paths(module, file_name=old_parts[-1])
+    spellings = _PathSpellings.of(module)
+    found, definitions = _find_file_relative_paths(module, file_name=old_parts[-1], spellings=spellings)
     if not found:
         return module, TransformResult(changed=False)
 
@@ -85,7 +87,7 @@ def rewrite_file_paths(
     names_after: dict[str, _NameAfter] = {}
     for node, path in found:
         if path.base is None:
-            outcome = _adjusted(module, node, path, old_parts, new_parts)
+            outcome = _adjusted(module, node, path, old_parts, new_parts, spellings)
         else:
             outcome = _adjusted_from_name(module, node, path, old_parts, new_parts, names_after)
         if isinstance(outcome, str):
@@ -105,7 +107,7 @@ def rewrite_file_paths(
 
 
 def _find_file_relative_paths(
-    module: cst.Module, file_name: str
+    module: cst.Module, file_name: str, spellings: Optional[_PathSpellings] = None
 ) -> tuple[list[tuple[cst.BaseExpression, _FileRelativePath]], dict[int, str]]:
     """Return the largest expressions that compute a folder or file path from ``__file__``.
 
@@ -113,7 +115,7 @@ def _find_file_relative_paths(
     ``HERE = Path(__file__).parent``, ``ROOT = HERE.parent`` is found too.
     The second value maps the id of each such name's value to the name.
     """
-    analyzer = _FileRelativeAnalyzer(_PathSpellings.of(module), file_name)
+    analyzer = _FileRelativeAnalyzer(spellings or _PathSpellings.of(module), file_name)
     assignments = _single_module_assignments(module)
     definitions: dict[int, str] = {}
     found: list[tuple[cst.BaseExpression, _FileRelativePath]] = []
@@ -177,13 +179,13 @@ def _adjusted(
     path: _FileRelativePath,
     old_parts: tuple[str, ...],
     new_parts: tuple[str, ...],
+    spellings: _PathSpellings,
 ) -> Union[cst.BaseExpression, str, None]:
     """Return the new expression, None when none is needed, or the reason it is left alone."""
     folder = _folder_reached(old_parts, path.ups)
     new_ups = _ups_to(folder, new_parts)
     if new_ups is None:
-        target = "/".join([*folder.parts, *path.below])
-        return f"points at {target}, which does not move with the module"
+        return _adjusted_sideways(module, node, path, folder, new_parts, spellings)
     if new_ups == path.ups:
         return None
 
@@ -194,6 +196,72 @@ def _adjusted(
         # A changed line count would shift the lines that later transforms look up.
         return "the expression spans several lines and would lose some, so adjust it by hand"
     return new_node
+
+
+def _adjusted_sideways(
+    module: cst.Module,
+    node: cst.BaseExpression,
+    path: _FileRelativePath,
+    folder: _Folder,
+    new_parts: tuple[str, ...],
+    spellings: _PathSpellings,
+) -> Union[cst.BaseExpression, str]:
+    """Point the expression at ``folder`` when the new path is not below it: up to a shared folder, then down.
+
+    ``Path(__file__).parent.parent`` in ``scripts/pbp/x.py`` is ``scripts``; in
+    ``pkg/pbp/x.py`` it becomes ``(Path(__file__).parent.parent.parent / "scripts")``,
+    and a dirname chain gets an ``os.path.join`` in the spelling the module uses.
+    """
+    target = "/".join([*folder.parts, *path.below])
+    reason = f"points at {target}, which does not move with the module"
+    if folder.above or not path.steps:
+        return reason
+    shared = 0
+    while shared < min(len(folder.parts), len(new_parts) - 1) and folder.parts[shared] == new_parts[shared]:
+        shared += 1
+    delta = len(new_parts) - shared - path.ups
+    if delta > 0:
+        edits = _edits_adding(path.steps[0], delta)
+    elif delta < 0:
+        edits = _edits_removing(path.steps, -delta)
+    else:
+        edits = {}
+    join = _join_spelling(path.steps[0], spellings)
+    if edits is None or join is None:
+        return f"{reason}, and this expression cannot be pointed at it from the new path; adjust it by hand"
+
+    outer = path.steps[0].node
+    step_edit = edits.get(outer)
+    parts = "/".join(folder.parts[shared:])
+
+    def with_parts_below(updated: cst.BaseExpression) -> cst.BaseExpression:
+        return _with_parts_below(step_edit(updated) if step_edit else updated, parts, join)
+
+    edits[outer] = with_parts_below
+    new_node = node.visit(_StepEditor(edits))
+    assert isinstance(new_node, cst.BaseExpression)
+    if module.code_for_node(new_node).count("\n") != module.code_for_node(node).count("\n"):
+        return "the expression spans several lines and would lose some, so adjust it by hand"
+    return new_node
+
+
+def _join_spelling(step: _Step, spellings: _PathSpellings) -> Optional[str]:
+    """Return "/" for a pathlib step, or the module's spelling of ``os.path.join`` for an os.path step, or None."""
+    if step.kind in ("parent", "parents"):
+        return "/"
+    func = _dotted_name(step.node.func) if isinstance(step.node, cst.Call) else None
+    if func and "." in func:
+        return func.rpartition(".")[0] + ".join"
+    return next((local for local, name in spellings.functions.items() if name == "join" and "." not in local), None)
+
+
+def _with_parts_below(node: cst.BaseExpression, parts: str, join: str) -> cst.BaseExpression:
+    text = cst.SimpleString(json.dumps(parts))
+    if join == "/":
+        return cst.BinaryOperation(
+            left=node, operator=cst.Divide(), right=text, lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+        )
+    return cst.Call(func=cst.parse_expression(join), args=[cst.Arg(node, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(text)])
 
 
 # Expressions that start from a name

@@ -270,12 +270,13 @@ def _nothing_ran_hint(command: str, base: SuiteRun, branch: SuiteRun) -> str:
 
 def _missing_report_check(command: str, base: SuiteRun, branch: SuiteRun) -> Check:
     if not branch.report_found and not base.report_found:
+        # The command cannot run here at all (pytest missing, a bad option), so nothing was compared.
         return Check(
             "tests",
             command,
-            "pre-existing",
-            f"wrote no JUnit XML report on the base (exit {base.returncode}) or the branch (exit {branch.returncode}): "
-            f"{branch.stderr_tail}",
+            "skipped",
+            f"wrote no JUnit XML report on the base (exit {base.returncode}) or the branch (exit {branch.returncode}), "
+            f"so nothing was compared; run the command by hand to see why: {branch.stderr_tail}",
         )
     if not branch.report_found:
         return Check(

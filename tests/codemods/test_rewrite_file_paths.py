@@ -187,25 +187,68 @@ def test_needs_no_change(before: str, paths: tuple[str, str]) -> None:
     assert result.skipped == ()
 
 
-SKIPPED = [
+SIDEWAYS = [
     pytest.param(
         "sys.path.insert(0, str(Path(__file__).parent))\n",
         DEEPER,
-        "points at scripts/etl, which does not move with the module",
-        id="own-folder",
+        'sys.path.insert(0, str((Path(__file__).parent.parent.parent.parent / "scripts/etl")))\n',
+        id="own-folder-still-reached-from-new-path",
     ),
     pytest.param(
         'DATA = Path(__file__).parent / "data.yaml"\n',
         DEEPER,
-        "points at scripts/etl/data.yaml, which does not move with the module",
-        id="sibling-file",
+        'DATA = (Path(__file__).parent.parent.parent.parent / "scripts/etl") / "data.yaml"\n',
+        id="sibling-file-keeps-its-folder",
     ),
     pytest.param(
         'DATA = os.path.join(os.path.dirname(__file__), "data.yaml")\n',
         DEEPER,
-        "points at scripts/etl/data.yaml, which does not move with the module",
-        id="sibling-file-joined",
+        'DATA = os.path.join(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__)))), "scripts/etl"), "data.yaml")\n',
+        id="sibling-file-joined-keeps-its-folder",
     ),
+    pytest.param(
+        "SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n",
+        DEEPER,
+        'SCRIPTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), "scripts")\n',
+        id="scripts-folder-through-os-path-join",
+    ),
+    pytest.param(
+        'MAPPING = Path(__file__).parent.parent / f"mapping_{season}.json"\n',
+        DEEPER,
+        'MAPPING = (Path(__file__).parent.parent.parent.parent / "scripts") / f"mapping_{season}.json"\n',
+        id="computed-part-after-the-folder",
+    ),
+    pytest.param(
+        "ROOT = Path(__file__).resolve().parents[1]\n",
+        DEEPER,
+        'ROOT = (Path(__file__).resolve().parents[3] / "scripts")\n',
+        id="parents-index-then-folder",
+    ),
+    pytest.param(
+        "from os.path import dirname, join\nSCRIPTS = dirname(dirname(__file__))\n",
+        DEEPER,
+        'from os.path import dirname, join\nSCRIPTS = join(dirname(dirname(dirname(dirname(__file__)))), "scripts")\n',
+        id="join-imported-from-os-path",
+    ),
+    pytest.param(
+        "S = Path(__file__).parent.parent\n",
+        ("a/b/c/x.py", "a/x.py"),
+        'S = (Path(__file__).parent / "b")\n',
+        id="fewer-steps-then-folder",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "paths", "after"), SIDEWAYS)
+def test_points_at_folder_beside_new_path(before: str, paths: tuple[str, str], after: str) -> None:
+    module, result = rewrite_file_paths(cst.parse_module(before), *paths)
+
+    assert module.code == after
+    assert result.changed
+    assert result.skipped == ()
+
+
+SKIPPED = [
     pytest.param(
         'SETTINGS = Path(__file__).with_suffix(".yaml")\n',
         DEEPER,
@@ -213,16 +256,11 @@ SKIPPED = [
         id="with-suffix",
     ),
     pytest.param(
-        "SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n",
+        "SCRIPTS = dirname(dirname(__file__))\nfrom os.path import dirname\n",
         DEEPER,
-        "points at scripts, which does not move with the module",
-        id="scripts-folder",
-    ),
-    pytest.param(
-        'MAPPING = Path(__file__).parent.parent / f"mapping_{season}.json"\n',
-        DEEPER,
-        "points at scripts/*, which does not move with the module",
-        id="computed-part",
+        "points at scripts, which does not move with the module, and this expression cannot be pointed at it "
+        "from the new path; adjust it by hand",
+        id="no-join-spelling-imported",
     ),
     pytest.param(
         "ROOT = os.path.dirname(\n    os.path.dirname(os.path.dirname(os.path.dirname(__file__)))\n)\n",
@@ -250,7 +288,7 @@ def test_reports_line_of_each_expression() -> None:
         from pathlib import Path
 
         ROOT = Path(__file__).parent.parent.parent
-        sys.path.insert(0, str(Path(__file__).parent))
+        SETTINGS = Path(__file__).with_suffix(".yaml")
         """
     )
 
@@ -270,13 +308,13 @@ THROUGH_NAMES = [
         CONFIG = HERE / "x.yaml"
         """,
         """\
-        HERE = Path(__file__).parent
-        ROOT = HERE.parent.parent.parent
+        HERE = (Path(__file__).parent.parent.parent.parent / "scripts/etl")
+        ROOT = HERE.parent.parent
         DATA = ROOT / "data"
         CONFIG = HERE / "x.yaml"
         """,
-        [1],
-        id="here-left-root-gains-a-step",
+        [],
+        id="here-kept-on-old-folder-root-unchanged",
     ),
     pytest.param(
         """\
@@ -299,12 +337,12 @@ THROUGH_NAMES = [
         SQL = os.path.join(HERE, "..", "..", "sql")
         """,
         """\
-        HERE = os.path.dirname(os.path.abspath(__file__))
-        ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-        SQL = os.path.join(HERE, "..", "..", "..", "sql")
+        HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), "scripts/etl")
+        ROOT = os.path.dirname(os.path.dirname(HERE))
+        SQL = os.path.join(HERE, "..", "..", "sql")
         """,
-        [1],
-        id="os-path-through-name",
+        [],
+        id="os-path-name-kept-on-old-folder",
     ),
     pytest.param(
         """\
@@ -324,10 +362,10 @@ THROUGH_NAMES = [
         SCRIPTS = HERE.parent
         """,
         """\
-        HERE = Path(__file__).parent
+        HERE = (Path(__file__).parent.parent.parent.parent / "scripts/etl")
         SCRIPTS = HERE.parent
         """,
-        [1, 2],
+        [],
         id="name-reaching-folder-left-behind",
     ),
     pytest.param(
@@ -337,12 +375,12 @@ THROUGH_NAMES = [
         ROOT = HERE.parent.parent
         """,
         """\
-        HERE = Path(__file__).parent
+        HERE = (Path(__file__).parent.parent.parent.parent / "scripts/etl")
         HERE = HERE.parent
         ROOT = HERE.parent.parent
         """,
-        [1],
-        id="reassigned-name-not-followed",
+        [],
+        id="reassigned-name-keeps-first-value",
     ),
 ]
 

@@ -115,11 +115,11 @@ def test_runs_all_transforms_on_one_file() -> None:
         b"from nba_simulator.etl.config import manager as scraper_config\n"
         b"from pathlib import Path\n"
         b"ROOT = Path(__file__).parent.parent.parent.parent\n"
-        b"HERE = Path(__file__).parent\n"
+        b'HERE = (Path(__file__).parent.parent.parent.parent / "scripts/etl")\n'
         b'TARGET = "nba_simulator.etl.config.manager.load"\n'
     )
-    assert result.applied == 3
-    assert [item.line for item in result.skipped] == [4]
+    assert result.applied == 4
+    assert result.skipped == ()
 
 
 def test_skipped_sites_merged_in_line_order() -> None:

@@ -796,7 +796,7 @@ def _commit_rewrites(worktree: Worktree, folder: Path, plan: Plan, base_label: s
 def _write_batch_manifest(folder: Path, batch: str, records: Sequence[ShimRecord], base_label: str) -> str:
     """Merge ``records`` into the manifest file of ``batch`` in ``folder``; return its path, or "" when none is written.
 
-    ``folder`` holds the base (``base_label``, such as HEAD or `codemod/A`) with the renames committed.
+    ``folder`` contains the base (``base_label``, such as HEAD or `codemod/A`) with the renames committed.
 
     Only this batch's file changes, so batches built in parallel never edit the
     same file. A batch without shims adds no empty file. Raises BatchError when

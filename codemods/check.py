@@ -120,8 +120,8 @@ def _split_kept(
 ) -> tuple[list[ShimUse], list[ShimUse]]:
     """Split ``uses`` into those to change and those that must stay on the shim, by the plan's rules.
 
-    A use stays when the new package is not importable where it runs: a
-    script that reaches the old module through its own folder or a
+    A use stays when the new package is not importable where it runs. That
+    is a script that reaches the old module through its own folder or a
     ``sys.path`` edit, or a relative import in a file that some importer
     loads that way. Telling the latter needs the importers, so a scan of
     given files falls back to the whole repository (from the cache) when

@@ -1619,8 +1619,8 @@ def batch_focus(config: Config, *batch_names: str) -> Callable[[Sequence[str]], 
 
     Every file a rule can select is parsed. So is every file whose bytes
     contain the stem of such a file, or the name of a folder it lives in
-    below a moved folder, because an import, a string or a command that
-    reaches a moved module spells that name. The selection may be wider than the batch (a
+    below a moved folder. An import, a string or a command that reaches a
+    moved module spells that name. The selection may be wider than the batch (a
     rule that the plan rejects still selects its files); the plan reports
     such errors itself.
     """

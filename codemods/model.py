@@ -27,7 +27,7 @@ class SiteRewrite:
       file's code. When ``old_chain`` is longer than ``module`` (``import a``
       used as ``a.b.moved.f()``), the statement stays and an import of
       ``new_module`` is added after it; one statement may carry several
-      such sites, one per moved module reached through it. The same holds
+      such sites, one per moved module reached through it. The same applies
       for a name bound to a package by an alias or a from-import:
       ``old_chain`` then starts with that local name (``p.moved`` for
       ``import a.b as p``, ``b.moved`` for ``from a import b``).

@@ -149,7 +149,7 @@ class ResolvedImport:
 
 @dataclass(frozen=True)
 class Focus:
-    """What a focused scan parses: the files in ``paths``, and every file whose bytes contain a needle.
+    """The selection of a focused scan: the files in ``paths``, and every file whose bytes contain a needle.
 
     A plan needs the facts of the files that can reach the moved modules.
     Every spelling of a moved module contains its file stem or the name of

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ os.environ.setdefault("GIT_COMMITTER_EMAIL", "tests@codemod.invalid")
 def git(root: Path, *arguments: str) -> str:
     completed = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
     return completed.stdout
+
+
+def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the `codemod` command line in a fresh interpreter, without colors, and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
+    )
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:

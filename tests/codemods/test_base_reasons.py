@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from codemods.apply import apply_batch
-from tests.conftest import git, make_repo
+from tests.conftest import codemod, git, make_repo
 
 CONFIG = """\
 package = "pkg"
@@ -44,12 +42,6 @@ FILES = {
     "scripts/solo.py": "VALUE = 2\n",
     "scripts/extra.py": "VALUE = 3\n",
 }
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def merge(root: Path, batch: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from codemods.check import check_shim_uses
 from codemods.errors import ManifestReadError
 from shimgen.manifest import ShimRecord, manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
-from tests.conftest import git, make_repo
+from tests.conftest import codemod, git, make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -214,12 +212,6 @@ def test_legacy_sibling_import_stays_on_shim(legacy_branch):
     assert "the package root is not on sys.path there" in result.kept[0].reason
     assert result.ok
     assert result.shims == 4
-
-
-def codemod(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def test_cli_lists_file_line_and_new_name(legacy_branch):

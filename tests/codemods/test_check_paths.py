@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from codemods.check import CheckPathError, check_shim_uses
 from codemods.exitcodes import ExitCode
 from shimgen.manifest import ShimRecord, manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
-from tests.conftest import git, make_repo
+from tests.conftest import codemod, git, make_repo
 
 # One import of each of the four shims of the legacy batch etl-base, from the repository root.
 NEW_JOB = """\
@@ -30,12 +28,6 @@ NEW_JOB_SHIMS = [
     "scripts/etl/async_scraper_base.py",
 ]
 NIGHTLY = "#!/usr/bin/env python3\nimport scripts.etl.scraper_config\n"
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from tests.codemods.legacy import make_legacy_repo
-from tests.conftest import git, snapshot
-
-
-def codemod(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
+from tests.conftest import codemod, git, snapshot
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from codemods.workspace import write_file
-from tests.conftest import git, make_repo
+from tests.conftest import codemod, git, make_repo
 
 CONFIG = """\
 package = "nba_simulator"
@@ -60,12 +60,6 @@ FILES = {
     "scripts/monitoring/report.py": REPORT,
 }
 EXECUTABLE = ["scripts/monitoring/dims_cli.py", "scripts/monitoring/report.py", "scripts/monitoring/no_shebang.py"]
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def tree_modes(root: Path, rev: str) -> dict[str, str]:

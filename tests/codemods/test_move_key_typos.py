@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from codemods.exitcodes import ExitCode
-from tests.conftest import make_repo
+from tests.conftest import codemod, make_repo
 
 FILES = {
     "scripts/monitoring/interval_box_score_calculator.py": "def totals():\n    return 0\n",
@@ -17,12 +15,6 @@ FILES = {
     "scripts/monitoring/dims/table.py": "WIDTH = 80\n",
     "scripts/etl/espn_agent.py": "print('agent')\n",
 }
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def repo_with_move(tmp_path: Path, key: str, target: str) -> Path:

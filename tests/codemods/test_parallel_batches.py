@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from codemods.prune import prune_shims
 from codemods.status import MERGED
 from codemods.verify import verify_batch
 from shimgen.manifest import LEGACY_MANIFEST_PATH, manifest_path
-from tests.conftest import git, make_repo
+from tests.conftest import codemod, git, make_repo
 
 CONFIG = """\
 package = "pkg"
@@ -53,12 +52,6 @@ SHIMS = ["scripts/solo.py", "scripts/util.py"]
 AFTER_REMOVAL = date(2030, 1, 1)
 # New code that still uses both old names; `check` and `shims` must find one use per shim.
 OLD_NAME_USER = "import scripts.solo\nfrom scripts.util import helper\n"
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def merge(root: Path, branch: str) -> subprocess.CompletedProcess[str]:

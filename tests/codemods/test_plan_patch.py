@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, make_repo
+from tests.conftest import codemod, git, make_repo
 
 CONFIG = """\
 package = "nba_simulator"
@@ -70,12 +69,6 @@ FILES = {
     "scripts/monitoring/watch.py": "from scripts.monitoring.dims import table\nfrom scripts.monitoring import box_score_job\n",
 }
 EXECUTABLE = ["scripts/etl/scraper_config.py", "scripts/monitoring/box_score_job.py"]
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 @pytest.fixture

@@ -18,17 +18,11 @@ from codemods.verify import expiry_checks, verify_batch
 from shimgen import ShimRecord, ShimSpec, render_shim
 from shimgen.manifest import LEGACY_MANIFEST_PATH, manifest_path, parse_manifest, save_manifest
 from tests.codemods.legacy import make_legacy_repo
-from tests.conftest import git, make_repo, snapshot
+from tests.conftest import codemod, git, make_repo, snapshot
 
 AFTER_REMOVAL = date(2030, 1, 1)
 UNUSED = ["scripts/etl/adaptive_rate_limiter.py", "scripts/etl/scraper_telemetry.py"]
 USED = ["scripts/etl/async_scraper_base.py", "scripts/etl/scraper_config.py"]
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,18 +14,12 @@ from codemods.prune import prune_shims
 from shimgen import ShimRecord, ShimSpec, render_shim
 from shimgen.manifest import manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
-from tests.conftest import git, make_repo, snapshot, write_tree
+from tests.conftest import codemod, git, make_repo, snapshot, write_tree
 
 AFTER_REMOVAL = date(2030, 1, 1)
 # The two shims of etl-base that nothing in the legacy repository uses.
 UNUSED = ["scripts/etl/adaptive_rate_limiter.py", "scripts/etl/scraper_telemetry.py"]
 NEW_JOB = "from adaptive_rate_limiter import AdaptiveRateLimiter\nimport scraper_telemetry\n"
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 @pytest.fixture(scope="module")

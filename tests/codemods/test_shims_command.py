@@ -30,13 +30,7 @@ from codemods.workspace import scan_target
 from shimgen import ShimRecord, ShimSpec, render_shim
 from shimgen.manifest import LEGACY_MANIFEST_PATH, is_manifest_path, manifest_path, save_manifest
 from tests.codemods.legacy import make_legacy_repo
-from tests.conftest import git, write_tree
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
+from tests.conftest import codemod, git, write_tree
 
 
 def invoke(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,7 @@ from codemods.errors import CodemodError
 from codemods.shim_usage import SYNTAX_INI, SYNTAX_TOML, find_pytest_config, pytest_filterwarnings
 from shimgen import ShimRecord, ShimSpec, render_shim
 from shimgen.manifest import manifest_path, save_manifest
-from tests.conftest import make_repo, write_tree
+from tests.conftest import codemod, make_repo, write_tree
 
 PYTEST_9 = int(pytest.__version__.split(".")[0]) >= 9
 needs_pytest_9 = pytest.mark.skipif(not PYTEST_9, reason="pytest.toml and [tool.pytest] need pytest 9.0 or later")
@@ -29,12 +29,6 @@ PROJECT = {
     "tests/test_new.py": "import pkg.new\n\ndef test_new():\n    assert pkg.new.VALUE == 1\n",
     "tests/test_old.py": "import scripts.etl.old\n\ndef test_old():\n    pass\n",
 }
-
-
-def codemod(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def run_pytest(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:

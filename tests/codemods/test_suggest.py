@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from codemods.config import load_config
 from codemods.suggest import module_name, render_toml, suggest_batches
 from inventory import scan_repository
-from tests.conftest import make_repo
+from tests.conftest import codemod, make_repo
 
 PATH_EDIT = "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\n"
 
@@ -164,12 +161,6 @@ def test_toml_escapes_odd_paths(tmp_path):
     assert [(move.source, move.target) for move in config.batches[0].moves] == [
         ('scripts/we"ird/x y.py', "pkg.we_ird.x_y")
     ]
-
-
-def codemod(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def test_cli_writes_loadable_file(repository, tmp_path):

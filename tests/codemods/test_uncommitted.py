@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from codemods.apply import apply_batch, plan_with_base
-from tests.conftest import git, make_repo, snapshot
+from tests.conftest import codemod, git, make_repo, snapshot
 
 CONFIG = """\
 package = "pkg"
@@ -217,12 +215,6 @@ def test_stacked_plan_names_branch_below(repo):
 def checkout_files(root):
     """Return the bytes of every file of the checkout, leaving out the inventory cache that plan writes."""
     return {path: data for path, data in snapshot(root).items() if not path.startswith(".codemod/")}
-
-
-def codemod(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 @pytest.mark.parametrize(

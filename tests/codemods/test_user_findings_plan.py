@@ -14,7 +14,7 @@ from codemods.errors import BatchError
 from codemods.plan import expand_moves, generated_shims
 from codemods.workspace import file_reader, scan_target
 from shimgen.manifest import manifests_in_folder
-from tests.conftest import git, make_repo
+from tests.conftest import codemod, git, make_repo
 
 CONFIG = """\
 package = "nba_simulator"
@@ -47,12 +47,6 @@ FILES = {
 }
 
 SHIM = "scripts/etl/scraper_config.py"
-
-
-def codemod(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def manifest_at(root, rev):

@@ -6,13 +6,12 @@ import html.parser
 import json
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from inventory.graph import ImportGraph, build_folder_graph, folder_of, group_by_folder
 from inventory.graph_html import display_folder, fan_in_color, render_html
-from tests.conftest import make_repo
+from tests.conftest import codemod, make_repo
 
 
 def graph_of(edges, extra=()) -> ImportGraph:
@@ -188,12 +187,6 @@ def test_browser_draws_the_page(tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.count("<circle") == 5
     assert "scripts/etl/a.py" in completed.stdout
-
-
-def codemod(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from inventory import scan_repository
 from inventory.names import spellings_as_json, spellings_of
-from tests.conftest import make_repo
+from tests.conftest import codemod, make_repo
 
 # One file, scripts/pbp/x.py, reached under four names.
 FILES = {
@@ -71,12 +69,6 @@ def test_json_shape(inventory):
     assert set(first) == {"written", "absolute", "via", "sites"}
     assert first["written"] == ".x"
     assert first["sites"] == ["scripts/pbp/sibling.py:2"]
-
-
-def codemod(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "codemods.cli", "--no-color", *arguments], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def test_cli_module_view(repository):
